@@ -1,0 +1,45 @@
+"""Moscow: intermediary, lax enforcer, potential veto, and a rival that draws Washington's eye.
+
+Seeds: 003 (Foreign Policy, 2017): Choe "met with Russian officials, and informed them that her
+government was not prepared to restart nuclear talks"; 000 (CNN, 2022): "the buildup of Russian
+troops along Ukraine's border".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from negotiation_sim.actors.base import Actor
+from negotiation_sim.streams import Slot
+
+
+class Moscow(Actor):
+    """The Russian Federation."""
+
+    key = "moscow"
+    mechanisms = ("M4", "M5", "M10", "M12", "M13")
+    state_names = ("us_relations", "crisis", "effective_enforcement")
+
+    def __init__(self, model, initial) -> None:
+        super().__init__(model)
+        self.us_relations = self.full(self.p.us_relations)
+        self.crisis = self.full(initial["russia_crisis"], bool)
+
+    @property
+    def effective_enforcement(self) -> np.ndarray:
+        """M12: Moscow enforces less as relations with Washington sour."""
+        return self.p.enforcement * self.us_relations
+
+    def step(self) -> None:
+        """Host Pyongyang's envoys now and then; decide a veto should a vote come (M4, M12)."""
+        p, u = self.p, self.model.u
+        self.intermediary = (u[Slot.RU_INTERMEDIARY] < p.intermediary_rate) \
+            | self.scripted("intermediary")
+        veto_chance = np.clip(p.shield + p.rivalry_veto * (1.0 - self.us_relations), 0.0, 1.0)
+        self.veto = u[Slot.RU_VETO] < veto_chance
+
+    def advance(self) -> None:
+        """A scripted crisis with Washington sets relations and starts the distraction."""
+        if self.scripted("distraction"):
+            self.crisis[:] = True
+            self.us_relations[:] = self.script_move("distraction").value

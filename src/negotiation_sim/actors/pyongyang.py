@@ -1,0 +1,230 @@
+"""Pyongyang: missile and nuclear tests, pauses, contact, and its answers to offers of talks.
+
+Seeds: 000 (CNN, 2022): "testing missiles at a hurried clip", "validate and refine its weapons
+systems"; 003 (Foreign Policy, 2017): "would not enter into talks ... if Washington sought to
+make North Korea give up its nuclear weapons", "withdrew from those discussions ... to protest
+U.N. sanctions".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from negotiation_sim.actors.base import Actor, decay
+from negotiation_sim.streams import Slot
+
+#: Missile classes in code order (the CNS database's classes; HGV for the hypersonic claims).
+MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "HGV")
+SRBM, MRBM, IRBM, ICBM, HGV = range(5)
+#: Contact channels in code order (M10).
+CHANNELS = ("direct", "UN", "intermediary", "pledge")
+_MAX_SALVO = 10
+
+
+class Pyongyang(Actor):
+    """The DPRK leadership: tests, pauses, contact and talks."""
+
+    key = "pyongyang"
+    mechanisms = ("M2", "M6", "M7", "M8", "M10", "M14", "M17", "M19", "M20")
+    state_names = ("capability", "trust", "willingness_us", "willingness_un", "days_since_test",
+                   "pledged", "momentum", "protest", "retaliation", "chill")
+
+    def __init__(self, model, initial) -> None:
+        super().__init__(model)
+        p = self.p
+        self.capability = self.full(initial["capability"])
+        self.trust = self.full(initial["trust"])
+        self.days_since_test = self.full(initial["days_since_test"], np.int64)
+        self.pledged = self.full(initial["pause_pledged"], bool)
+        self.momentum = self.full(0.0)
+        self.protest = self.full(0.0)
+        self.retaliation = self.full(0.0)
+        self.chill = self.full(0.0)
+        self.wait = self.full(0, np.int64)
+        self.tested_major = self.full(False, bool)  # an ICBM flight or nuclear test yesterday
+        # Counters: they only ever grow.
+        self.launch_days = self.full(0, np.int64)
+        self.missiles = self.full(0, np.int64)
+        self.missiles_by_class = np.zeros((len(MISSILE_CLASSES), self.n), dtype=np.int64)
+        self.nuclear_tests = self.full(0, np.int64)
+        self.longest_pause = self.days_since_test.copy()
+        self._constants()
+        self.willingness_us, self.willingness_un = self.willingness()
+
+    def _constants(self) -> None:
+        """Quantities that depend on parameters only, computed once."""
+        p, n = self.p, self.n
+        self._keep = {name: decay(getattr(p, name)) for name in
+                      ("momentum_days", "protest_days", "retaliation_days", "chill_days")}
+        self._log_salvo = np.log(np.maximum(p.salvo, 1e-300))
+        self._replicate = np.arange(n)
+        half = 0.5 * (1.0 + p.icbm_weight)
+        # M14: capability weight of one missile of each class (rows in MISSILE_CLASSES order).
+        self._class_weight = np.stack(np.broadcast_arrays(1.0, 1.0, half, p.icbm_weight, half,
+                                                          np.zeros(n)))[:5]
+        self._nuclear_weight = 2.0 * p.icbm_weight
+        self._gain_keep = 1.0 - p.capability_gain
+        self._paid = p.extortion * self.model.washington.p.inducement  # M7
+        self._un_tension = 0.5 * p.tension_weight
+        self._no = np.zeros(n, dtype=bool)
+        self._zero = np.zeros(n, dtype=np.int64)
+
+    # --- what Pyongyang weighs ----------------------------------------------------------------
+    def willingness(self) -> tuple[np.ndarray, np.ndarray]:
+        """Willingness to talk with Washington and through the UN (M5, M7, M9, M10, M11, M14).
+
+        Logistic in trust, economic pain, capability, Beijing's pressure and any inducement on
+        offer, less tension and the chill threats leave. The UN channel needs no trust in
+        Washington and feels tension half as much (M10: "open to continuing discussions with
+        the United Nations").
+        """
+        p, m = self.p, self.model
+        common = (p.willingness_bias + p.pain_weight * m.economic_pain
+                  + p.capability_weight * self.capability
+                  + p.pressure_weight * m.beijing.pressure)
+        us = (common + p.trust_weight * self.trust
+              + p.inducement_weight * m.washington.inducement_offer
+              - p.tension_weight * m.tension - p.chill_weight * self.chill)
+        un = common + p.un_openness - self._un_tension * m.tension
+        return expit(us), expit(un)
+
+    def _test_hazards(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Daily hazards of a launch day and of a nuclear test (M2, M6, M7, M11, M14)."""
+        p, m = self.p, self.model
+        need = 1.0 - p.need_weight * self.capability                        # M14
+        excite = 1.0 + self.momentum + self.protest + self.retaliation      # M6, M3/M4, M2
+        restraint = (np.where(in_talks, p.talks_restraint, 1.0)             # M6
+                     * np.where(self.pledged, p.pause_restraint, 1.0)       # M2
+                     * (1.0 - p.pressure_restraint * m.beijing.pressure))   # M11
+        paid = 1.0 + self._paid * ~in_talks                                 # M7: tests pay
+        launch = np.minimum(p.test_propensity * need * excite * restraint * paid, 0.9)
+        nuclear = np.minimum(p.nuclear_propensity * excite * restraint, 0.9)
+        return launch, nuclear
+
+    def _missile_class(self, u: np.ndarray) -> np.ndarray:
+        """Class of each launch day's missiles (M6, M14); retaliation favours ICBMs (M2).
+
+        Shares: ICBM once capability passes the threshold; of the rest, hypersonic claims; of
+        the rest, IRBMs; the remainder split evenly between MRBMs and SRBMs.
+        """
+        p = self.p
+        icbm = np.minimum(p.icbm_share * (self.capability >= p.icbm_threshold)
+                          * (1.0 + self.retaliation), 0.9)
+        up_to_hgv = icbm + (1.0 - icbm) * p.hypersonic_share
+        up_to_irbm = up_to_hgv + (1.0 - up_to_hgv) * p.irbm_share
+        up_to_mrbm = 0.5 * (1.0 + up_to_irbm)
+        band = (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
+        return _BAND_CLASS[band]
+
+    def _salvo(self, u: np.ndarray, cls: np.ndarray) -> np.ndarray:
+        """Missiles on a launch day: one, plus a geometric number more (never for ICBMs)."""
+        extra = np.minimum(np.floor(np.log(u) / self._log_salvo), _MAX_SALVO - 1)
+        return np.where(cls == ICBM, 1, 1 + extra.astype(np.int64))  # P(extra >= k) = salvo**k
+
+    def _talks_acceptance(self, w_us: np.ndarray) -> np.ndarray:
+        """Daily chance of accepting Washington's offer of working-level talks.
+
+        M1: the precondition must be met (a long enough pause, or none); M2: a pledged pause
+        carries its own willingness; M8: only a credible offer; M17: a mismatch in the level
+        of talks lowers acceptance; M19: denuclearization as the aim leaves only a leak.
+        """
+        p, w = self.p, self.model.washington
+        pre = w.precondition
+        met = ((pre == 0) | (pre == 3)
+               | ((pre == 1) & (self.days_since_test >= w.pause_days))
+               | ((pre == 2) & (self.days_since_test >= w.behaviour_days)))
+        red_line = np.where(pre == 3, p.red_line_leak, 1.0)
+        mismatch = np.abs(p.summit_preference - w.level)
+        willing = np.where(self.pledged, 1.0, w_us)
+        chance = p.accept_rate * willing * w.credibility * (1.0 - p.level_mismatch * mismatch)
+        return np.where(met & w.offer_active & (self.wait == 0), chance * red_line, 0.0)
+
+    # --- the day ------------------------------------------------------------------------------
+    # Blocks guarded by ``.any()`` only skip work whose result every replicate would discard,
+    # so a replicate's path never depends on the others in its batch.
+    def step(self) -> None:
+        """Decide today's tests and diplomacy from yesterday's world."""
+        p, m, u = self.p, self.model, self.model.u
+        state = m.talks_state
+        in_talks = state >= 2
+        self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
+
+        launch_h, nuclear_h = self._test_hazards(in_talks)
+        self.launch = u[Slot.PY_LAUNCH] < launch_h
+        self.nuclear = u[Slot.PY_NUCLEAR] < nuclear_h
+        if self.launch.any():
+            self.cls = self._missile_class(u[Slot.PY_CLASS])
+            self.salvo = np.where(self.launch, self._salvo(u[Slot.PY_SALVO], self.cls), 0)
+        else:
+            self.cls, self.salvo = self._zero, self._zero
+        self._decide_diplomacy(state, in_talks, w_us, w_un)
+
+    def _decide_diplomacy(self, state, in_talks, w_us, w_un) -> None:
+        """Pledge a pause (M2), make contact (M10), accept talks (M1, M17, M19), leave them."""
+        p, m, u = self.p, self.model, self.model.u
+        w = m.washington
+        self.pledge = self.contact = self.lapse = self.accept = self._no
+        self.summit = self.walkout = self.collapse = self._no
+        self.channel = self._zero
+        # M2: answer a pause-for-talks offer by pledging the pause.
+        asks_pause = w.offer_active & ((w.precondition == 1) | (w.precondition == 2))
+        if asks_pause.any():
+            self.pledge = (asks_pause & ~self.pledged & (self.wait == 0) & ~in_talks
+                           & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility))
+        idle = state == 0
+        if idle.any():  # M10: contact through whichever channel is open today.
+            y = m.yesterday
+            direct = (w.offer_active | y.back_channel) * w.credibility
+            by_direct = u[Slot.PY_CONTACT_DIRECT] < p.contact_rate * w_us * direct
+            by_un = u[Slot.PY_CONTACT_UN] < p.contact_rate * w_un * m.un.channel_active
+            by_intermediary = (u[Slot.PY_CONTACT_INTERMEDIARY]
+                               < p.contact_rate * w_us * (y.cn_envoy | y.ru_intermediary))
+            self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
+            self.channel = np.where(by_direct, 0, np.where(by_un, 1, np.where(by_intermediary,
+                                                                               2, 3)))
+        in_contact = state == 1
+        if in_contact.any():  # M1, M17, M19: enter talks; contact may lapse.
+            self.accept = in_contact & (u[Slot.PY_ACCEPT] < self._talks_acceptance(w_us))
+            self.lapse = in_contact & ~self.pledged & (u[Slot.PY_CONTACT_LAPSE]
+                                                       < p.contact_lapse)
+        if in_talks.any():  # M17 climb to a summit; M20 walk out; M7 bought talks are fragile.
+            self.summit = (state == 2) & (u[Slot.PY_SUMMIT]
+                                          < p.summit_rate * self.trust * (1.0 + w.level))
+            self.walkout = in_talks & m.yesterday.new_sanctions & (u[Slot.PY_WALKOUT]
+                                                                   < p.walkout)
+            self.collapse = in_talks & (u[Slot.PY_COLLAPSE]
+                                        < p.collapse_rate + p.fragility * m.bought)
+
+    def advance(self) -> None:
+        """Update capability, trust, impulses and counters from the resolved day."""
+        p, t, keep = self.p, self.model.today, self._keep
+        tested = t.launch | t.nuclear
+        self.days_since_test = np.where(tested, 0, self.days_since_test + 1)
+        self.longest_pause = np.maximum(self.longest_pause, self.days_since_test)
+        self.tested_major = (t.icbm > 0) | t.nuclear
+        if tested.any():  # M14: tests advance capability, longer-range classes more.
+            effort = (t.missiles * self._class_weight[t.cls, self._replicate]
+                      + t.nuclear * self._nuclear_weight)
+            self.capability = 1.0 - (1.0 - self.capability) * self._gain_keep ** effort
+            self.missiles_by_class[t.cls, self._replicate] += t.missiles
+        # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
+        self.momentum = self.momentum * keep["momentum_days"] + p.clustering * t.launch
+        self.protest = self.protest * keep["protest_days"] + p.protest * t.new_sanctions
+        self.retaliation = self.retaliation * keep["retaliation_days"] + p.retaliation * t.reneged
+        self.chill = self.chill * keep["chill_days"] + t.threat
+        # M2, M3, M9 cost trust; M17 talks build it.
+        kept = ((1.0 - p.renege_trust_hit * t.reneged) * (1.0 - p.threat_trust_hit * t.threat)
+                * (1.0 - p.sanction_trust_hit * t.new_sanctions))
+        self.trust = self.trust * kept
+        self.trust = self.trust + p.trust_gain * (1.0 - self.trust) * t.in_talks
+        self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
+        self.wait = np.where(t.offer | t.mixed_signal, p.signal_wait_days,
+                             np.maximum(self.wait - 1, 0))
+        self.launch_days += t.launch
+        self.missiles += t.missiles
+        self.nuclear_tests += t.nuclear
+
+
+#: Class drawn in each band of `Pyongyang._missile_class`'s cumulative shares.
+_BAND_CLASS = np.array([ICBM, HGV, IRBM, MRBM, SRBM])

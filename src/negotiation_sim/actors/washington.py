@@ -1,0 +1,109 @@
+"""Washington: offers and their preconditions, sanctions, rhetoric, reassurance, inducements.
+
+Seeds: 003 (Foreign Policy, 2017): "only after they showed their seriousness by imposing a
+pause", "sending mixed signals", "not going to take their foot off the gas"; 000 (CNN, 2022):
+"without any preconditions", "are we willing to essentially pay them to come to the table?",
+"our track record of understanding those ahead of time is not always so great".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import ndtri
+
+from negotiation_sim.actors.base import Actor
+from negotiation_sim.parameters import PRECONDITIONS
+from negotiation_sim.streams import Slot
+
+
+class Washington(Actor):
+    """The US administration, State Department and White House voices together."""
+
+    key = "washington"
+    mechanisms = ("M1", "M2", "M3", "M7", "M8", "M9", "M10", "M13", "M14", "M16", "M18")
+    state_names = ("offer_active", "precondition", "credibility", "belief", "attention",
+                   "pending", "us_sanctions", "inducement_offer", "blessed", "reneged")
+
+    def __init__(self, model, initial) -> None:
+        super().__init__(model)
+        p = self.p
+        self.offer_active = self.full(initial["offer_active"], bool)
+        self.precondition = self.full(p.precondition, np.int64)  # code into PRECONDITIONS
+        self.pause_days = self.full(p.pause_days, np.int64)
+        self.behaviour_days = self.full(p.behaviour_days, np.int64)
+        self.level = self.full(p.talks_level, np.float64)  # 0 working level, 1 leaders (M17)
+        self.credibility = self.full(1.0)
+        self.belief = self.full(0.0)  # M18: believed chance that Pyongyang is cooperating
+        self.pending = self.full(0, np.int64)  # M3: provocations not yet answered
+        self.us_sanctions = self.full(initial["us_sanctions"])
+        self.inducement_offer = self.full(0.0)  # M7
+        self.blessed = self.full(initial["un_envoy_blessed"], bool)
+        self.reneged = self.full(False, bool)
+        self.rounds = self.full(0, np.int64)
+        self.attention = self.full(1.0)
+        # Parameter products used every day, computed once.
+        self._sanction_scale = p.response_rate * p.pressure
+        self._threat_scale = p.threat_rate * p.hawkishness
+        self._mixed_chance = p.mixed_signal_rate * (1.0 - p.coherence)
+        self._yes, self._no = self.full(True, bool), self.full(False, bool)
+
+    def _attention(self) -> np.ndarray:
+        """M13, M12: share of attention left after other business and any Russian crisis."""
+        moscow = self.model.moscow
+        left = 1.0 - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
+        return np.maximum(np.minimum(left, 1.0), 0.05)
+
+    def _sanction_chance(self) -> np.ndarray:
+        """M3, M13, M18, M2: answer provocations; hold while it believes Pyongyang cooperates."""
+        p, m = self.p, self.model
+        drive = np.where(self.pending > 0, 1.0, p.campaign * m.economic_pain)
+        believed = np.maximum(np.minimum(self.belief, 1.0), 0.0)
+        return self._sanction_scale * self.attention * drive * (1.0 - p.restraint * believed)
+
+    def step(self) -> None:
+        """Decide today's moves from yesterday's world; scripted moves are added on top."""
+        p, m, u = self.p, self.model, self.model.u
+        pyongyang = m.pyongyang
+        self.attention = self._attention()
+        self.sanction = (u[Slot.US_SANCTION] < self._sanction_chance()) | self.scripted("us_sanctions")
+        self.threat = ((u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
+                       | self.scripted("threat"))
+        tested = pyongyang.days_since_test == 0
+        self.reassure = ((tested & (u[Slot.US_REASSURE] < p.reassurance * self.attention))  # M16
+                         | self.scripted("reassure"))
+        initiative = p.initiative_rate * self.attention * (1.0 + p.runway_urgency
+                                                           * pyongyang.capability)  # M13, M14
+        self.offer = ((u[Slot.US_INITIATIVE] < initiative) | self.scripted("talks_offer")
+                      | self.scripted("precondition"))
+        self.mixed_signal = ((self.offer_active & (u[Slot.US_MIXED] < self._mixed_chance))
+                             | self.scripted("mixed_signal"))  # M8
+        self.bless = self._no
+        if m.un.proposal_pending.any():  # M10
+            self.bless = m.un.proposal_pending & ~self.blessed & (u[Slot.US_BLESS] < p.un_blessing)
+        self.bless = self.bless | self.scripted("bless_un_envoy")
+        self.back_channel = self._yes if self.scripted("back_channel") else self._no
+        self.noise = p.misread_noise * ndtri(u[Slot.US_NOISE])  # M18
+
+    def advance(self) -> None:
+        """Update offers, sanctions, belief and the inducement from the resolved day."""
+        p, t = self.p, self.model.today
+        if self.scripted("precondition"):
+            move = self.script_move("precondition")
+            self.precondition[:] = PRECONDITIONS.index(move.value)
+            if move.days is not None:
+                target = self.pause_days if move.value == "test_pause" else self.behaviour_days
+                target[:] = move.days
+        self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
+        self.us_sanctions = self.us_sanctions + p.sanction_step * (1.0 - self.us_sanctions) \
+            * self.sanction
+        self.rounds += self.sanction
+        self.offer_active = self.offer_active | self.offer
+        self.credibility = np.where(self.offer, 1.0,
+                                    self.credibility * (1.0 - p.mixed_signal_hit * self.mixed_signal))
+        # M7: when Washington pays, every launch day before talks raises what it offers.
+        raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
+        self.inducement_offer = self.inducement_offer + raise_offer * (1.0 - self.inducement_offer)
+        # M18: a noisy daily reading of whether Pyongyang is pausing or talking.
+        self.belief = self.belief + p.learning_rate * (t.cooperating + self.noise - self.belief)
+        self.blessed = self.blessed | self.bless
+        self.reneged = self.reneged | t.reneged

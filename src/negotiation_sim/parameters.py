@@ -1,0 +1,470 @@
+"""The parameter registry: every number a rule uses, as typed data in one place.
+
+Each entry gives a dotted name (``actor.parameter``), its default, the range sweeps sample
+and validation enforces, its unit, the mechanisms (M1–M20 of the model brief) it serves, and
+the seed article and short quotation that motivate it. Rules read parameters only through
+this registry; docs, validation and sweeps read the same entries.
+
+Seeds: ``000`` is ``seeds/000_86765be9c3ba85b9.txt`` (CNN, January 2022); ``003`` is
+``seeds/003_184512813cdc3250.txt`` (Foreign Policy, December 2017).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+
+from negotiation_sim.errors import ScenarioError
+
+SEED_2022 = "000_86765be9c3ba85b9.txt"
+SEED_2017 = "003_184512813cdc3250.txt"
+
+#: Washington's preconditions for talks (M1), from least to most demanding.
+PRECONDITIONS = ("none", "test_pause", "behaviour_change", "denuclearization")
+#: The level at which Washington offers talks (M17).
+TALKS_LEVELS = ("working", "leader")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model parameter: what it is, where it may go, and why it exists."""
+
+    name: str
+    default: float | int | str | bool
+    low: float | int | None
+    high: float | int | None
+    unit: str
+    mechanisms: tuple[str, ...]
+    source: str
+    quote: str
+    doc: str
+    kind: str = "real"  # real | integer | choice | flag
+    choices: tuple[str, ...] = field(default=())
+
+    @property
+    def actor(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def short(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    @property
+    def is_continuous(self) -> bool:
+        return self.kind == "real"
+
+    def allowed(self) -> str:
+        """Say in words what values this parameter accepts."""
+        if self.kind == "choice":
+            return "allowed: one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "flag":
+            return "allowed: true or false"
+        what = "an integer" if self.kind == "integer" else "a finite number"
+        return f"allowed: {what} in [{self.low}, {self.high}] ({self.unit})"
+
+    def validate(self, value: object, source: str = "<parameters>") -> object:
+        """Return ``value`` normalised, or raise `ScenarioError` naming what is wrong.
+
+        Scalars and one-dimensional sequences (one value per replicate) are accepted.
+        """
+        if isinstance(value, (list, tuple, np.ndarray)):
+            values = np.asarray(value)
+            if values.ndim != 1 or values.size == 0:
+                raise ScenarioError(source, self.name, value,
+                                    "allowed: a scalar or a non-empty 1-D sequence; " + self.allowed())
+            checked = [self._validate_scalar(v, source) for v in values.tolist()]
+            dtype = {"real": np.float64, "integer": np.int64, "flag": bool}.get(self.kind, object)
+            return np.asarray(checked, dtype=dtype)
+        return self._validate_scalar(value, source)
+
+    def _validate_scalar(self, value: object, source: str) -> object:
+        if isinstance(value, np.generic):
+            value = value.item()
+        if self.kind == "choice":
+            if isinstance(value, str) and value in self.choices:
+                return value
+            raise ScenarioError(source, self.name, value, self.allowed())
+        if self.kind == "flag":
+            if isinstance(value, bool):
+                return value
+            raise ScenarioError(source, self.name, value, self.allowed())
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ScenarioError(source, self.name, value, self.allowed())
+        if self.kind == "integer" and not float(value).is_integer():
+            raise ScenarioError(source, self.name, value, self.allowed())
+        if not math.isfinite(value) or not self.low <= value <= self.high:
+            raise ScenarioError(source, self.name, value, self.allowed())
+        return int(value) if self.kind == "integer" else float(value)
+
+
+def _real(name, default, low, high, unit, mechanisms, source, quote, doc):
+    return Parameter(name, float(default), float(low), float(high), unit,
+                     tuple(mechanisms.split()), source, quote, doc)
+
+
+def _int(name, default, low, high, unit, mechanisms, source, quote, doc):
+    return Parameter(name, int(default), int(low), int(high), unit,
+                     tuple(mechanisms.split()), source, quote, doc, kind="integer")
+
+
+_ENTRIES = (
+    # --- Washington -------------------------------------------------------------------------
+    Parameter("washington.precondition", "test_pause", None, None, "category", ("M1", "M19"),
+              SEED_2017, "only after they showed their seriousness by imposing a pause",
+              "What Pyongyang must do before direct talks: nothing, a test pause of "
+              "`washington.pause_days`, behaviour change (`washington.behaviour_days` without "
+              "tests), or accept denuclearization as the aim.",
+              kind="choice", choices=PRECONDITIONS),
+    _int("washington.pause_days", 60, 7, 180, "days", "M1 M2", SEED_2017,
+         "halted all nuclear and missile tests for sixty days",
+         "Length of the test pause that opens direct talks under `test_pause`."),
+    _int("washington.behaviour_days", 150, 30, 365, "days", "M1", SEED_2017,
+         "the North would first have to change its behavior",
+         "Days without tests Washington reads as behaviour change under `behaviour_change`."),
+    Parameter("washington.talks_level", "working", None, None, "category", ("M17",), SEED_2022,
+              "would begin at a level lower than a direct meeting between Biden and Kim",
+              "The level at which Washington offers talks.", kind="choice", choices=TALKS_LEVELS),
+    _real("washington.pressure", 0.7, 0, 1, "share", "M3", SEED_2017,
+          "not going to take their foot off the gas",
+          "Pressure-mindedness: scales the chance of answering provocations with sanctions."),
+    _real("washington.response_rate", 0.15, 0.01, 1, "1/day", "M3 M13", SEED_2017,
+          "a new round of sanctions",
+          "Daily chance of a sanctions round while a provocation is unanswered, at full "
+          "pressure and attention."),
+    _real("washington.campaign", 0.05, 0, 1, "share", "M3", SEED_2017,
+          "the White House believes the sanctions are working",
+          "Unprovoked rounds relative to provoked ones, scaled by the economic pain Washington "
+          "sees (it keeps going while pressure seems to work)."),
+    _real("washington.sanction_step", 0.08, 0, 0.5, "share of gap", "M3 M5", SEED_2017,
+          "imposed a new round of sanctions",
+          "Rise of the unilateral sanctions level per round, as a share of the distance to 1."),
+    _real("washington.restraint", 0.3, 0, 1, "share", "M2 M18", SEED_2017,
+          "Instead of talks ... it got slapped with a fresh round of U.S. sanctions",
+          "How far Washington holds sanctions while it believes Pyongyang is pausing or talking "
+          "(1: never sanctions a pause it perceives)."),
+    _real("washington.coherence", 0.5, 0, 1, "share", "M8", SEED_2017,
+          "needs to get on the same song sheet",
+          "Share of Washington's voices that agree; contradictions arise from the rest."),
+    _real("washington.mixed_signal_rate", 0.03, 0, 0.2, "1/day", "M8", SEED_2017,
+          "sending mixed signals",
+          "Daily rate of contradicting statements at zero coherence."),
+    _real("washington.mixed_signal_hit", 0.4, 0, 1, "share", "M8", SEED_2017,
+          "only undermining Secretary Tillerson's effort",
+          "Share of an offer's credibility lost per contradiction."),
+    _real("washington.hawkishness", 0.5, 0, 1, "share", "M9 M15", SEED_2017,
+          "more inclined to potential military action",
+          "Weight of officials favouring threats and military options."),
+    _real("washington.threat_rate", 0.01, 0, 0.1, "1/day", "M9", SEED_2017,
+          "threatened to \"totally destroy\" North Korea",
+          "Daily chance of a public threat at full hawkishness and full tension."),
+    _real("washington.reassurance", 0.5, 0, 1, "probability", "M16", SEED_2022,
+          "emphasize American commitment to its allies in the region",
+          "Chance that Washington answers a test by visibly reassuring its allies."),
+    _real("washington.inducement", 0.0, 0, 1, "share", "M7", SEED_2022,
+          "are we willing to essentially pay them to come to the table?",
+          "Readiness to pay for talks: 0 never pays; higher values let tests raise the offer."),
+    _real("washington.inducement_step", 0.1, 0, 0.5, "share of gap", "M7", SEED_2022,
+          "to extract concessions from the United States",
+          "How much one launch day raises the inducement on offer when Washington pays."),
+    _real("washington.misread_noise", 0.3, 0, 2, "sd", "M18", SEED_2022,
+          "our track record of understanding those ahead of time is not always so great",
+          "Noise in Washington's daily reading of whether Pyongyang is cooperating."),
+    _real("washington.learning_rate", 0.1, 0.01, 1, "share/day", "M18", SEED_2022,
+          "officials are confident their messages are being received",
+          "Weight Washington gives each day's reading when updating its belief."),
+    _real("washington.distraction", 0.0, 0, 0.9, "share", "M13", SEED_2022,
+          "Biden is focused on another international crisis",
+          "Share of Washington's attention taken by other business, before any Russian crisis."),
+    _real("washington.initiative_rate", 0.004, 0, 0.05, "1/day", "M13 M14", SEED_2017,
+          "the administration's most direct overture for talks yet",
+          "Daily rate of a new or restated offer of talks at full attention."),
+    _real("washington.runway_urgency", 1.0, 0, 3, "multiplier", "M14", SEED_2017,
+          "unclear there's enough runway left",
+          "How much Pyongyang's capability raises Washington's rate of initiatives."),
+    _real("washington.un_blessing", 0.7, 0, 1, "probability", "M10", SEED_2017,
+          "gave enough encouragement for Guterres to dispatch Feltman",
+          "Chance that Washington blesses a proposed UN envoy mission."),
+    # --- Pyongyang --------------------------------------------------------------------------
+    _real("pyongyang.test_propensity", 0.03, 0.002, 0.3, "1/day", "M6", SEED_2022,
+          "testing missiles at a hurried clip",
+          "Baseline daily hazard of a launch day, before need, momentum and restraint."),
+    _real("pyongyang.clustering", 1.5, 0, 6, "multiplier", "M6", SEED_2022,
+          "A string of provocations",
+          "Rise of the launch hazard (as a multiple of baseline) after each launch day."),
+    _int("pyongyang.momentum_days", 10, 1, 60, "days", "M6", SEED_2022,
+         "the latest round of launches",
+         "Decay time of the momentum that clusters tests."),
+    _real("pyongyang.salvo", 0.3, 0, 0.9, "probability", "M6", SEED_2022,
+          "the latest round of launches",
+          "Chance that a launch day carries one more missile (geometric salvo size)."),
+    _real("pyongyang.icbm_share", 0.3, 0, 0.9, "probability", "M6 M14", SEED_2017,
+          "the Hwasong-15 \"capable of traversing the American mainland\"",
+          "Share of launch days that fly an ICBM once capability passes the ICBM threshold."),
+    _real("pyongyang.icbm_threshold", 0.5, 0, 1, "capability", "M6 M14", SEED_2017,
+          "its most powerful intercontinental ballistic missile ever",
+          "Capability from which ICBM flights are attempted."),
+    _real("pyongyang.hypersonic_share", 0.0, 0, 0.5, "probability", "M6", SEED_2022,
+          "They've claimed a hypersonic glide vehicle",
+          "Share of non-ICBM launch days that test a claimed hypersonic system."),
+    _real("pyongyang.irbm_share", 0.35, 0, 1, "probability", "M6", SEED_2022,
+          "an intermediate range ballistic missile",
+          "Share of remaining launch days that fly an IRBM; the rest split MRBM/SRBM."),
+    _real("pyongyang.nuclear_propensity", 0.002, 0, 0.02, "1/day", "M6", SEED_2017,
+          "halted all nuclear and missile tests",
+          "Baseline daily hazard of a nuclear test, a separate and rarer decision."),
+    _real("pyongyang.talks_restraint", 0.15, 0, 1, "multiplier", "M6 M17", SEED_2022,
+          "the pre-steps to a negotiation",
+          "Multiplier on test hazards while talks (working level or summit) run."),
+    _real("pyongyang.pause_restraint", 0.1, 0, 1, "multiplier", "M2", SEED_2017,
+          "if it halted all nuclear and missile tests for sixty days",
+          "Multiplier on test hazards while Pyongyang keeps a pledged pause."),
+    _real("pyongyang.need_weight", 0.6, 0, 1, "share", "M14", SEED_2017,
+          "appears to have overcome many of its technical hurdles",
+          "How far full capability lowers the need to test (1: no need at full capability)."),
+    _real("pyongyang.capability_gain", 0.02, 0, 0.1, "per missile", "M14 M6", SEED_2022,
+          "validate and refine its weapons systems",
+          "Capability gained per short-range missile flown, as a share of the remaining gap."),
+    _real("pyongyang.icbm_weight", 3.0, 1, 10, "multiplier", "M14", SEED_2017,
+          "the latest milestones in long-range missile development",
+          "Capability gained by an ICBM flight relative to a short-range missile; IRBM and "
+          "hypersonic flights count half-way, a nuclear test twice."),
+    _real("pyongyang.protest", 1.0, 0, 5, "multiplier", "M3 M4 M6", SEED_2017,
+          "to protest U.N. sanctions",
+          "Rise of the test hazard (as a multiple of baseline) after a new sanctions measure."),
+    _int("pyongyang.protest_days", 14, 1, 90, "days", "M3 M4 M6", SEED_2017,
+         "Before the month was over, North Korea launched",
+         "Decay time of the protest impulse."),
+    _real("pyongyang.retaliation", 3.0, 0, 10, "multiplier", "M2", SEED_2017,
+          "Instead of talks, North Korea says, it got slapped with a fresh round of U.S. sanctions",
+          "Rise of the major-test hazard after Washington reneges on a pause."),
+    _int("pyongyang.retaliation_days", 45, 7, 120, "days", "M2", SEED_2017,
+         "launched its most powerful intercontinental ballistic missile ever",
+         "Decay time of the retaliation impulse."),
+    _real("pyongyang.extortion", 1.5, 0, 5, "multiplier", "M7", SEED_2022,
+          "could be designed to extract concessions from the United States",
+          "Rise of the pre-talks test hazard per unit of Washington's readiness to pay."),
+    _real("pyongyang.willingness_bias", -4.5, -8, 2, "logit", "M10", SEED_2017,
+          "see little point in discussions with the United States",
+          "Baseline log-odds of willingness to talk with Washington."),
+    _real("pyongyang.trust_weight", 3.0, 0, 10, "logit", "M2 M8", SEED_2017,
+          "waiting to see how serious the United States really is",
+          "Log-odds of willingness per unit of trust in Washington."),
+    _real("pyongyang.pain_weight", 2.0, 0, 10, "logit", "M5", SEED_2017,
+          "They may be beginning to feel the pressure pinch",
+          "Log-odds of willingness per unit of economic pain."),
+    _real("pyongyang.capability_weight", 2.0, 0, 10, "logit", "M14", SEED_2017,
+          "North Korea may be ready to come to the table",
+          "Log-odds of willingness per unit of capability (negotiating from strength)."),
+    _real("pyongyang.tension_weight", 1.5, 0, 10, "logit", "M9 M15", SEED_2017,
+          "calm the war of words between Trump and Kim",
+          "Log-odds of willingness lost per unit of tension."),
+    _real("pyongyang.chill_weight", 2.0, 0, 10, "logit", "M9", SEED_2017,
+          "interest in talks had already cooled",
+          "Log-odds of willingness lost per unit of the chill that threats leave."),
+    _int("pyongyang.chill_days", 45, 1, 180, "days", "M9", SEED_2017,
+         "interest in talks had already cooled",
+         "Decay time of the chill after a threat."),
+    _real("pyongyang.pressure_weight", 2.0, 0, 10, "logit", "M11", SEED_2017,
+          "getting more pressure from the Chinese",
+          "Log-odds of willingness per unit of Beijing's envoy pressure."),
+    _real("pyongyang.pressure_restraint", 0.5, 0, 1, "share", "M11", SEED_2017,
+          "getting more pressure from the Chinese",
+          "How far full Beijing pressure lowers the test hazard."),
+    _real("pyongyang.inducement_weight", 3.0, 0, 10, "logit", "M7", SEED_2022,
+          "pay them to come to the table",
+          "Log-odds of willingness per unit of inducement on offer."),
+    _real("pyongyang.un_openness", 2.5, 0, 6, "logit", "M10 M19", SEED_2017,
+          "open to continuing discussions with the United Nations",
+          "Extra log-odds of talking through the UN, which needs no trust in Washington."),
+    _real("pyongyang.contact_rate", 0.15, 0, 1, "probability", "M10", SEED_2017,
+          "messages ... through a number of intermediaries",
+          "Chance per open channel-day that a willing Pyongyang makes contact."),
+    _real("pyongyang.accept_rate", 0.1, 0, 1, "probability", "M1 M17", SEED_2022,
+          "still await a response from North Korea",
+          "Daily chance that a fully willing Pyongyang accepts a valid offer of talks."),
+    _real("pyongyang.pledge_rate", 0.05, 0, 0.5, "probability", "M2", SEED_2017,
+          "Yun's proposal ... a voluntary moratorium",
+          "Daily chance that a fully willing Pyongyang pledges the pause an offer asks for."),
+    _int("pyongyang.signal_wait_days", 4, 0, 30, "days", "M8", SEED_2017,
+         "wait a few days to see if this is a genuine signal",
+         "Days Pyongyang waits after an offer or contradiction before acting on it."),
+    _real("pyongyang.summit_preference", 0.5, 0, 1, "share", "M17", SEED_2022,
+          "the idea that this can only be done at that level, we reject",
+          "Pyongyang's preference for leader-level talks (0: working level suits it)."),
+    _real("pyongyang.level_mismatch", 0.6, 0, 1, "share", "M17", SEED_2022,
+          "we reject. I think that that's not serious",
+          "Share of acceptance lost per unit of mismatch in preferred level."),
+    _real("pyongyang.red_line_leak", 0.01, 0, 0.2, "share", "M19", SEED_2017,
+          "would not enter into talks ... if Washington sought to make North Korea give up",
+          "Share of acceptance left when Washington's stated aim is denuclearization."),
+    _real("pyongyang.walkout", 0.4, 0, 1, "probability", "M20", SEED_2017,
+          "withdrew from those discussions in April 2009 to protest U.N. sanctions",
+          "Chance of walking out of talks the day after new sanctions."),
+    _real("pyongyang.collapse_rate", 0.004, 0, 0.05, "1/day", "M17", SEED_2017,
+          "it's unclear if there's a negotiating partner",
+          "Baseline daily hazard that talks break down."),
+    _real("pyongyang.fragility", 0.03, 0, 0.2, "1/day", "M7", SEED_2022,
+          "you can be pretty sure that they're not going to stay there",
+          "Extra daily collapse hazard per unit of inducement that bought the talks."),
+    _real("pyongyang.summit_rate", 0.003, 0, 0.05, "1/day", "M17", SEED_2022,
+          "a direct meeting between Biden and Kim",
+          "Daily chance that working-level talks rise to a summit, if Washington offers leaders."),
+    _real("pyongyang.contact_lapse", 0.01, 0, 0.2, "1/day", "M10", SEED_2017,
+          "put the whole issue of contacts with the Americans on hold",
+          "Daily chance that contact without talks lapses."),
+    _real("pyongyang.trust_gain", 0.004, 0, 0.05, "1/day", "M17", SEED_2017,
+          "to restart great-power talks",
+          "Daily trust gained, as a share of the gap, while talks run."),
+    _real("pyongyang.renege_trust_hit", 0.6, 0, 1, "share", "M2", SEED_2017,
+          "Washington reneged on a pledge",
+          "Share of trust lost when Washington sanctions a pledged pause."),
+    _real("pyongyang.threat_trust_hit", 0.15, 0, 1, "share", "M9", SEED_2017,
+          "threatened to \"totally destroy\" North Korea",
+          "Share of trust lost per threat."),
+    _real("pyongyang.sanction_trust_hit", 0.05, 0, 1, "share", "M3", SEED_2017,
+          "continued U.S. and U.N. sanctions",
+          "Share of trust lost per new sanctions measure."),
+    # --- Beijing ----------------------------------------------------------------------------
+    _real("beijing.enforcement", 0.5, 0, 1, "share", "M5 M11", SEED_2017,
+          "tightening the screws",
+          "How strictly Beijing enforces sanctions (the largest share of the pain)."),
+    _real("beijing.trade_share", 0.6, 0, 1, "share", "M5", SEED_2017,
+          "getting more pressure from the Chinese",
+          "Weight of Beijing's enforcement in how multilateral sanctions bite."),
+    _real("beijing.shield", 0.05, 0, 1, "probability", "M4", SEED_2017,
+          "continued U.S. and U.N. sanctions",
+          "Chance that Beijing vetoes a sanctions draft."),
+    _real("beijing.envoy_rate", 0.004, 0, 0.05, "1/day", "M11", SEED_2017,
+          "Chinese envoy Song Tao, who visited Pyongyang in November",
+          "Daily rate of envoy visits at full tension."),
+    _real("beijing.envoy_success", 0.4, 0, 1, "probability", "M11", SEED_2017,
+          "a \"failed\" effort to start talks",
+          "Chance that a visit presses home, at full enforcement (half of it at none)."),
+    _real("beijing.pressure_strength", 0.6, 0, 1, "share", "M11", SEED_2017,
+          "getting more pressure from the Chinese",
+          "Pressure a successful visit adds, scaled by enforcement."),
+    _int("beijing.pressure_days", 30, 1, 120, "days", "M11", SEED_2017,
+         "getting more pressure from the Chinese",
+         "Decay time of Beijing's envoy pressure."),
+    # --- Moscow -----------------------------------------------------------------------------
+    _real("moscow.us_relations", 0.5, 0, 1, "share", "M12", SEED_2022,
+          "the buildup of Russian troops along Ukraine's border",
+          "State of US–Russia relations (1: good)."),
+    _real("moscow.shield", 0.05, 0, 1, "probability", "M4 M12", SEED_2017,
+          "to protest U.N. sanctions",
+          "Chance that Moscow vetoes a sanctions draft when relations are good."),
+    _real("moscow.rivalry_veto", 0.6, 0, 1, "probability", "M12", SEED_2022,
+          "another international crisis",
+          "Extra veto chance per unit of worsening in US–Russia relations."),
+    _real("moscow.enforcement", 0.5, 0, 1, "share", "M5 M12", SEED_2017,
+          "she met with Russian officials",
+          "Moscow's enforcement when relations are good; it falls as they sour."),
+    _real("moscow.trade_share", 0.1, 0, 1, "share", "M5 M12", SEED_2017,
+          "she met with Russian officials",
+          "Weight of Moscow's enforcement in how multilateral sanctions bite."),
+    _real("moscow.intermediary_rate", 0.003, 0, 0.05, "1/day", "M10 M12", SEED_2017,
+          "Choe \"met with Russian officials\"",
+          "Daily rate of intermediary contacts hosted by Moscow."),
+    _real("moscow.distraction_weight", 0.5, 0, 0.9, "share", "M12 M13", SEED_2022,
+          "Biden is focused on another international crisis",
+          "Share of Washington's attention a Russian crisis takes."),
+    # --- United Nations ---------------------------------------------------------------------
+    Parameter("un.channel_open", True, None, None, "flag", ("M10", "M15"), SEED_2017,
+              "open to continuing discussions with the United Nations",
+              "Whether the UN channel to Pyongyang exists at all.", kind="flag"),
+    _real("un.proposal_rate", 0.01, 0, 0.1, "1/day", "M10", SEED_2017,
+          "the U.N. chief broached the idea of sending a personal envoy",
+          "Daily rate at which the Secretary-General proposes an envoy while none is blessed."),
+    _real("un.envoy_rate", 0.005, 0, 0.05, "1/day", "M10", SEED_2017,
+          "dispatch Feltman on a three-day trip to Pyongyang",
+          "Daily rate of envoy missions once Washington has blessed them."),
+    _int("un.envoy_days", 21, 1, 90, "days", "M10 M15", SEED_2017,
+         "a three-day trip to Pyongyang",
+         "Days a mission keeps the UN channel active (the trip and its follow-up)."),
+    _real("un.crisis_relief", 0.6, 0, 1, "share", "M15", SEED_2017,
+          "to \"prevent miscalculations\" that could lead to war",
+          "Share of crisis hazard removed while the UN channel is active."),
+    _real("un.draft_prob", 0.9, 0, 1, "probability", "M4", SEED_2017,
+          "continued U.S. and U.N. sanctions",
+          "Chance that a major test (ICBM or nuclear) brings a sanctions draft."),
+    _real("un.vote_delay_days", 14, 2, 60, "days", "M4", SEED_2017,
+          "to protest U.N. sanctions",
+          "Mean days from a major test to the vote (uniform on half to one and a half times)."),
+    _real("un.resolution_step", 0.1, 0, 0.5, "share of gap", "M4", SEED_2017,
+          "continued U.S. and U.N. sanctions",
+          "Rise of the multilateral sanctions level per resolution, as a share of the gap."),
+    # --- the world between them -------------------------------------------------------------
+    _real("world.us_reach", 0.3, 0, 1, "share", "M3 M5", SEED_2017,
+          "the Trump administration has done a pretty good job of tightening the screws",
+          "How much unilateral US sanctions bite on their own."),
+    _real("world.other_enforcement", 0.6, 0, 1, "share", "M5", SEED_2017,
+          "continued U.S. and U.N. sanctions",
+          "Enforcement by everyone other than Beijing and Moscow."),
+    _real("world.pain_rate", 0.02, 0.001, 0.2, "1/day", "M5", SEED_2017,
+          "beginning to feel the pressure pinch",
+          "Daily share of the gap between pain and its sanctions-implied level that closes."),
+    _real("world.tension_decay", 0.02, 0, 0.2, "1/day", "M9 M15", SEED_2017,
+          "calm the war of words",
+          "Daily share of tension that fades."),
+    _real("world.talks_calm", 0.02, 0, 0.2, "1/day", "M15 M17", SEED_2017,
+          "there could \"only be a diplomatic solution\"",
+          "Extra daily share of tension that fades while talks run."),
+    _real("world.tension_launch", 0.06, 0, 0.5, "share of gap", "M6 M15", SEED_2022,
+          "have unnerved US allies",
+          "Tension a launch day adds."),
+    _real("world.tension_major", 0.2, 0, 0.8, "share of gap", "M6 M15", SEED_2017,
+          "capable of traversing the American mainland",
+          "Extra tension an ICBM flight or nuclear test adds."),
+    _real("world.tension_threat", 0.1, 0, 0.5, "share of gap", "M9", SEED_2017,
+          "a highly provocative address",
+          "Tension a threat adds."),
+    _real("world.tension_reassurance", 0.03, 0, 0.3, "share of gap", "M16", SEED_2022,
+          "a possible sign of larger tests to come",
+          "Tension that reassuring allies adds."),
+    _real("world.crisis_hazard", 0.002, 0, 0.02, "1/day", "M15", SEED_2017,
+          "prevent miscalculations\" that could lead to war",
+          "Daily hazard of a militarized crisis at full tension and neutral hawkishness."),
+)
+
+#: The registry: dotted name -> `Parameter`, in declaration order.
+REGISTRY: Mapping[str, Parameter] = MappingProxyType({p.name: p for p in _ENTRIES})
+
+
+def get(name: str, source: str = "<parameters>") -> Parameter:
+    """Return the registry entry for ``name`` or raise `ScenarioError` listing close names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        prefix = name.split(".", 1)[0]
+        near = [n for n in REGISTRY if n.startswith(prefix + ".")] or list(REGISTRY)
+        raise ScenarioError(source, name, name,
+                            "unknown parameter; known parameters include " + ", ".join(near[:12])
+                            + (" ..." if len(near) > 12 else "")) from None
+
+
+def defaults() -> dict[str, object]:
+    """Every parameter at its default."""
+    return {p.name: p.default for p in _ENTRIES}
+
+
+def validate(values: Mapping[str, object], source: str = "<parameters>") -> dict[str, object]:
+    """Validate a mapping of dotted names to values; return it normalised."""
+    return {name: get(name, source).validate(value, source) for name, value in values.items()}
+
+
+def continuous() -> list[Parameter]:
+    """The parameters a sensitivity analysis varies continuously."""
+    return [p for p in _ENTRIES if p.is_continuous]
+
+
+def for_mechanism(mechanism: str) -> list[Parameter]:
+    """The parameters serving one mechanism id, e.g. ``"M2"``."""
+    return [p for p in _ENTRIES if mechanism in p.mechanisms]
+
+
+def names(actor: str | None = None) -> Iterable[str]:
+    return [p.name for p in _ENTRIES if actor is None or p.actor == actor]

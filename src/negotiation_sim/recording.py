@@ -1,0 +1,126 @@
+"""Recording what happens: daily series, a sparse event log, and the chronicle of a replicate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from negotiation_sim.actors.pyongyang import CHANNELS, MISSILE_CLASSES
+from negotiation_sim.outcomes import DAILY, EVENT_KINDS
+from negotiation_sim.parameters import PRECONDITIONS
+
+_VETOERS = {1: "Beijing", 2: "Moscow", 3: "Beijing and Moscow"}
+
+
+def _launch(code: int) -> str:
+    missiles, cls = divmod(int(code), 8)
+    return f"{missiles} {MISSILE_CLASSES[cls]}" + ("s" if missiles > 1 else "")
+
+
+#: How each event kind's detail code reads in a chronicle.
+DETAIL_FORMATS: dict[str, Callable[[object], str]] = {
+    "launch": _launch,
+    "contact": lambda code: CHANNELS[int(code)],
+    "talks_offer": lambda code: "precondition: " + PRECONDITIONS[int(code)].replace("_", " "),
+    "envoy": lambda ok: "it presses home" if ok else "it fails",
+    "enforcement": lambda value: f"{float(value):.2f}",
+    "resolution_vetoed": lambda code: _VETOERS[int(code)],
+}
+
+
+#: Storage type of each kind of daily series: levels in single precision, the rest small ints.
+_DTYPES = {"level": np.float32, "state": np.int8, "flag": np.int8, "count": np.int16}
+
+
+class DailyRecord:
+    """Daily series in preallocated arrays of shape (days, replicates), grown as needed.
+
+    Values are copied into compact buffers (levels as float32, flags and states as int8) so a
+    large batch neither keeps every day's state arrays alive nor fragments the heap.
+    """
+
+    def __init__(self, enabled: bool, replicates: int, days: int) -> None:
+        self.enabled = enabled
+        self.days = 0
+        self._buffers = {name: np.empty((max(days, 1) if enabled else 0, replicates),
+                                        dtype=_DTYPES[measure.kind])
+                         for name, measure in DAILY.items()}
+
+    def append(self, values: dict[str, np.ndarray]) -> None:
+        if not self.enabled:
+            return
+        if self.days == len(self._buffers["tension"]):
+            self._buffers = {name: np.concatenate([buffer, np.empty_like(buffer)])
+                             for name, buffer in self._buffers.items()}
+        for name, buffer in self._buffers.items():
+            buffer[self.days] = values[name]
+        self.days += 1
+
+    def get(self, name: str) -> np.ndarray:
+        if name not in self._buffers:
+            raise KeyError(f"unknown daily series {name!r}; known: {', '.join(DAILY)}")
+        if not self.enabled:
+            raise RuntimeError("daily series were not recorded: create the model with "
+                               "record_daily=True")
+        view = self._buffers[name][:self.days]
+        view.flags.writeable = False
+        return view
+
+
+class EventLog:
+    """Events of every replicate, stored sparsely, one block per day.
+
+    Each day the model hands over one mask and one detail code per event kind (in the order of
+    `EVENT_KINDS`); only the (kind, replicate, detail) triples that happened are kept.
+    """
+
+    def __init__(self, enabled: bool, replicates: int) -> None:
+        self.enabled = enabled
+        self.replicates = replicates
+        self.kinds = tuple(EVENT_KINDS)
+        self._masks = np.zeros((len(self.kinds), replicates), dtype=bool)
+        self._details = np.zeros((len(self.kinds), replicates))
+        self._days: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add_day(self, day: int, masks: list, details: dict[int, object]) -> None:
+        """Keep the events of one day; ``details`` maps a kind's index to its detail codes."""
+        if not self.enabled:
+            return
+        for row, mask in enumerate(masks):
+            self._masks[row] = mask
+        kind, replicate = np.nonzero(self._masks)
+        if kind.size:
+            for row, detail in details.items():
+                self._details[row] = detail
+            self._days.append((day, kind.astype(np.int16), replicate.astype(np.int32),
+                               self._details[kind, replicate]))
+
+    def frame(self, replicate: int, start: dt.date) -> pd.DataFrame:
+        """The events of one replicate as a DataFrame of day, date, actor, kind, detail."""
+        if not self.enabled:
+            raise RuntimeError("events were not recorded: create the model with "
+                               "record_events=True")
+        if not 0 <= replicate < self.replicates:
+            raise IndexError(f"replicate {replicate} outside 0..{self.replicates - 1}")
+        rows = []
+        for day, kinds, replicates, details in self._days:
+            for at in np.flatnonzero(replicates == replicate):
+                kind = self.kinds[kinds[at]]
+                text = DETAIL_FORMATS[kind](details[at]) if kind in DETAIL_FORMATS else ""
+                rows.append((day, start + dt.timedelta(days=day), EVENT_KINDS[kind].actor,
+                             kind, text))
+        return pd.DataFrame(rows, columns=["day", "date", "actor", "kind", "detail"])
+
+
+def chronicle(events: pd.DataFrame, title: str) -> str:
+    """A dated narrative of one replicate's events."""
+    lines = [title, "=" * len(title)]
+    for row in events.itertuples(index=False):
+        text = EVENT_KINDS[row.kind].template.format(detail=row.detail)
+        lines.append(f"{row.date.isoformat()} (day {row.day:>3})  {row.actor}: {text}")
+    if len(lines) == 2:
+        lines.append("Nothing happened.")
+    return "\n".join(lines)
