@@ -18,12 +18,12 @@ from negotiation_sim.model import NegotiationModel
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
 from negotiation_sim.parameters import REGISTRY
 from negotiation_sim.runner import run
-from negotiation_sim.scenarios import Scenario, list_scenarios, load_scenario
+from negotiation_sim.scenarios import Scenario, list_scenarios, load_scenario, scenario_from_dict
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DAILY", "EVENT_KINDS", "OUTCOMES", "REGISTRY", "Beijing", "Moscow", "NegotiationModel",
     "Pyongyang", "Scenario", "ScenarioError", "UnitedNations", "Washington", "list_scenarios",
-    "load_scenario", "parameters", "run",
+    "load_scenario", "parameters", "run", "scenario_from_dict",
 ]

@@ -167,6 +167,15 @@ class Scenario:
         checked = parameters.validate(values, f"{self.path} (with_params)")
         return replace(self, params=MappingProxyType({**self.params, **checked}))
 
+    def with_initial(self, values: Mapping[str, object]) -> Scenario:
+        """Return a new scenario with ``values`` overriding its initial state."""
+        checked = _parse_initial(values, f"{self.path} (with_initial)")
+        return replace(self, initial=MappingProxyType({**self.initial, **checked}))
+
+    def without_moves(self) -> Scenario:
+        """Return a new scenario with no scripted moves (the world left to the actors)."""
+        return replace(self, moves=())
+
     def parameter_values(self) -> dict[str, object]:
         """Every parameter: the registry's defaults overridden by this scenario's values."""
         return {**parameters.defaults(), **self.params}
@@ -212,6 +221,20 @@ def _parse(text: str, source: str) -> Scenario:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(source, "<toml>", str(error), "allowed: valid TOML") from None
+    return scenario_from_dict(raw, source)
+
+
+def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
+    """Build a validated scenario from a mapping shaped like a scenario file.
+
+    >>> import datetime as dt
+    >>> s = scenario_from_dict({"name": "demo", "start": dt.date(2022, 1, 1),
+    ...                         "horizon_days": 90, "params": {"beijing.enforcement": 0.9}})
+    >>> s.params["beijing.enforcement"]
+    0.9
+    """
+    if not isinstance(raw, Mapping):
+        raise ScenarioError(source, "<scenario>", raw, "allowed: a table of scenario keys")
     for key in raw:
         if key not in _TOP_KEYS:
             raise ScenarioError(source, key, raw[key],
