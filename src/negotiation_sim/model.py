@@ -75,6 +75,7 @@ class NegotiationModel(mesa.Model):
         self.un = UnitedNations(self, initial)
         self.pyongyang = Pyongyang(self, initial)
         self._pain_share = self._pain_weights()
+        # M15: hawkishness 0.5 is neutral; none halves the hazard, full hawkishness adds half.
         self._crisis_scale = self.world.crisis_hazard * (0.5 + self.washington.p.hawkishness)
         self.record = DailyRecord(record_daily, self.replicates, self.horizon)
         self.log = EventLog(record_events, self.replicates)
@@ -345,12 +346,12 @@ def _mean(values: np.ndarray) -> float:
 
 def _replicate_seeds(seed: int, replicates: int, seeds: Sequence[int] | None) -> np.ndarray:
     if seeds is not None:
-        array = np.asarray(seeds)
-        if (array.ndim != 1 or array.size == 0 or not np.issubdtype(array.dtype, np.integer)
-                or (array < 0).any()):
+        values = list(np.asarray(seeds, dtype=object).reshape(-1)) if np.ndim(seeds) == 1 else None
+        if (not values or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                              or not 0 <= v < 2**63 for v in values)):
             raise ScenarioError("<model>", "seeds", seeds,
-                                "allowed: a non-empty list of non-negative integers")
-        return array.astype(np.int64)
+                                "allowed: a non-empty 1-D list of integers in [0, 2**63)")
+        return np.array(values, dtype=np.int64)
     if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) \
             or replicates < 1:
         raise ScenarioError("<model>", "replicates", replicates, "allowed: an integer >= 1")

@@ -69,7 +69,8 @@ OUTCOMES = _table(
 #: Arrays of shape (days, replicates) from ``model.daily(name)``.
 DAILY = _table(
     Measure("tension", "0-1", "level", "Tension on the peninsula.", ("M9", "M15", "M16")),
-    Measure("trust", "0-1", "level", "Pyongyang's trust in Washington.", ("M2", "M8", "M9")),
+    Measure("trust", "0-1", "level", "Pyongyang's trust in Washington.", ("M2", "M3", "M9",
+                                                                         "M17")),
     Measure("willingness_us", "0-1", "level", "Pyongyang's willingness to talk with Washington.",
             ("M5", "M7", "M9", "M14")),
     Measure("willingness_un", "0-1", "level", "Pyongyang's willingness to talk through the UN.",

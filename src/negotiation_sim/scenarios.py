@@ -104,10 +104,10 @@ class MoveKind:
 MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType({(m.actor, m.kind): m for m in (
     MoveKind("washington", "talks_offer", ("M1", "M8"),
              "Offer or restate talks; the offer's credibility is renewed."),
-    MoveKind("washington", "precondition", ("M1",),
+    MoveKind("washington", "precondition", ("M1", "M8"),
              "Set the precondition (value: one of washington.precondition's choices; optional "
-             "days: the pause or behaviour-change length). Also stands as an offer.",
-             "precondition"),
+             "days: the pause or behaviour-change length). It stands as an offer, unless it "
+             "tightens a standing offer: then it is a mixed signal.", "precondition"),
     MoveKind("washington", "us_sanctions", ("M3", "M2", "M20"), "A unilateral sanctions round."),
     MoveKind("washington", "threat", ("M9",), "A public threat."),
     MoveKind("washington", "mixed_signal", ("M8",), "A voice contradicting the standing offer."),
@@ -337,6 +337,9 @@ def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[
             raise ScenarioError(source, f"{where}.value", value, "allowed: a number in [0, 1]")
         return float(value), None
     value = parameters.get("washington.precondition").validate(value, source)
+    if days is not None and value not in ("test_pause", "behaviour_change"):
+        raise ScenarioError(source, f"{where}.days", days,
+                            "allowed: days only with test_pause or behaviour_change")
     if days is not None:
         days = parameters.get("washington.pause_days").validate(days, source) \
             if value == "test_pause" else parameters.get("washington.behaviour_days").validate(

@@ -29,7 +29,7 @@ class Beijing(Actor):
         p, m, u = self.p, self.model, self.model.u
         self.envoy = (u[Slot.CN_ENVOY] < p.envoy_rate * m.tension) | self.scripted("envoy")
         # M11: a visit can fail; it presses home more often when enforcement gives leverage.
-        leverage = 0.5 * (1.0 + self.enforcement)
+        leverage = 1.0 - p.leverage + p.leverage * self.enforcement
         self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS] < p.envoy_success * leverage)
         self.veto = u[Slot.CN_VETO] < p.shield  # M4
 

@@ -19,7 +19,8 @@ MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "HGV")
 SRBM, MRBM, IRBM, ICBM, HGV = range(5)
 #: Contact channels in code order (M10).
 CHANNELS = ("direct", "UN", "intermediary", "pledge")
-_MAX_SALVO = 10
+#: Cap on a daily hazard: a safeguard so that no parameter corner makes an event certain.
+MAX_DAILY_HAZARD = 0.9
 
 
 class Pyongyang(Actor):
@@ -63,10 +64,9 @@ class Pyongyang(Actor):
         # M14: capability weight of one missile of each class (rows in MISSILE_CLASSES order).
         self._class_weight = np.stack(np.broadcast_arrays(1.0, 1.0, half, p.icbm_weight, half,
                                                           np.zeros(n)))[:5]
-        self._nuclear_weight = 2.0 * p.icbm_weight
         self._gain_keep = 1.0 - p.capability_gain
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
-        self._un_tension = 0.5 * p.tension_weight
+        self._un_tension = p.un_tension_share * p.tension_weight
         self._no = np.zeros(n, dtype=bool)
         self._zero = np.zeros(n, dtype=np.int64)
 
@@ -76,8 +76,8 @@ class Pyongyang(Actor):
 
         Logistic in trust, economic pain, capability, Beijing's pressure and any inducement on
         offer, less tension and the chill threats leave. The UN channel needs no trust in
-        Washington and feels tension half as much (M10: "open to continuing discussions with
-        the United Nations").
+        Washington and feels only `un_tension_share` of the tension (M10: "open to continuing
+        discussions with the United Nations").
         """
         p, m = self.p, self.model
         common = (p.willingness_bias + p.pain_weight * m.economic_pain
@@ -98,28 +98,29 @@ class Pyongyang(Actor):
                      * np.where(self.pledged, p.pause_restraint, 1.0)       # M2
                      * (1.0 - p.pressure_restraint * m.beijing.pressure))   # M11
         paid = 1.0 + self._paid * ~in_talks                                 # M7: tests pay
-        launch = np.minimum(p.test_propensity * need * excite * restraint * paid, 0.9)
-        nuclear = np.minimum(p.nuclear_propensity * excite * restraint, 0.9)
+        launch = np.minimum(p.test_propensity * need * excite * restraint * paid,
+                            MAX_DAILY_HAZARD)
+        nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
         return launch, nuclear
 
     def _missile_class(self, u: np.ndarray) -> np.ndarray:
         """Class of each launch day's missiles (M6, M14); retaliation favours ICBMs (M2).
 
         Shares: ICBM once capability passes the threshold; of the rest, hypersonic claims; of
-        the rest, IRBMs; the remainder split evenly between MRBMs and SRBMs.
+        the rest, IRBMs; of the rest, MRBMs; the remainder SRBMs.
         """
         p = self.p
         icbm = np.minimum(p.icbm_share * (self.capability >= p.icbm_threshold)
-                          * (1.0 + self.retaliation), 0.9)
+                          * (1.0 + self.retaliation), MAX_DAILY_HAZARD)
         up_to_hgv = icbm + (1.0 - icbm) * p.hypersonic_share
         up_to_irbm = up_to_hgv + (1.0 - up_to_hgv) * p.irbm_share
-        up_to_mrbm = 0.5 * (1.0 + up_to_irbm)
+        up_to_mrbm = up_to_irbm + (1.0 - up_to_irbm) * p.mrbm_share
         band = (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
         return _BAND_CLASS[band]
 
     def _salvo(self, u: np.ndarray, cls: np.ndarray) -> np.ndarray:
         """Missiles on a launch day: one, plus a geometric number more (never for ICBMs)."""
-        extra = np.minimum(np.floor(np.log(u) / self._log_salvo), _MAX_SALVO - 1)
+        extra = np.minimum(np.floor(np.log(u) / self._log_salvo), self.p.max_salvo - 1)
         return np.where(cls == ICBM, 1, 1 + extra.astype(np.int64))  # P(extra >= k) = salvo**k
 
     def _talks_acceptance(self, w_us: np.ndarray) -> np.ndarray:
@@ -154,7 +155,7 @@ class Pyongyang(Actor):
         self.launch = u[Slot.PY_LAUNCH] < launch_h
         self.nuclear = u[Slot.PY_NUCLEAR] < nuclear_h
         if self.launch.any():
-            self.cls = self._missile_class(u[Slot.PY_CLASS])
+            self.cls = np.where(self.launch, self._missile_class(u[Slot.PY_CLASS]), SRBM)
             self.salvo = np.where(self.launch, self._salvo(u[Slot.PY_SALVO], self.cls), 0)
         else:
             self.cls, self.salvo = self._zero, self._zero
@@ -205,8 +206,9 @@ class Pyongyang(Actor):
         self.tested_major = (t.icbm > 0) | t.nuclear
         if tested.any():  # M14: tests advance capability, longer-range classes more.
             effort = (t.missiles * self._class_weight[t.cls, self._replicate]
-                      + t.nuclear * self._nuclear_weight)
-            self.capability = 1.0 - (1.0 - self.capability) * self._gain_keep ** effort
+                      + t.nuclear * p.nuclear_weight)
+            gained = 1.0 - (1.0 - self.capability) * self._gain_keep ** effort
+            self.capability = np.where(tested, gained, self.capability)
             self.missiles_by_class[t.cls, self._replicate] += t.missiles
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
         self.momentum = self.momentum * keep["momentum_days"] + p.clustering * t.launch

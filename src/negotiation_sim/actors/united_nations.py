@@ -40,7 +40,7 @@ class UnitedNations(Actor):
         """Propose an envoy, send a blessed one, table a draft after a major test, call votes."""
         p, m, u = self.p, self.model, self.model.u
         blessed = m.washington.blessed
-        idle = self.channel_open & ~blessed & ~self.proposal_pending
+        idle = self.channel_open & ~blessed
         self.proposal = (idle & (u[Slot.UN_PROPOSAL] < p.proposal_rate)) \
             | (self.channel_open & self.scripted("envoy_proposal"))
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
@@ -62,4 +62,5 @@ class UnitedNations(Actor):
                                  np.where(self.vote, -1, self.vote_day))
         self.mission_days_left = np.where(self.mission, p.envoy_days,
                                           np.maximum(self.mission_days_left - 1, 0))
-        self.proposal_pending = (self.proposal_pending | self.proposal) & ~t.blessed
+        # Washington answers a proposal the day after it is made; a refusal ends it (M10).
+        self.proposal_pending = self.proposal & ~t.blessed

@@ -51,7 +51,17 @@ class Washington(Actor):
         """M13, M12: share of attention left after other business and any Russian crisis."""
         moscow = self.model.moscow
         left = 1.0 - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
-        return np.maximum(np.minimum(left, 1.0), 0.05)
+        return np.maximum(np.minimum(left, 1.0), self.p.min_attention)
+
+    def _tightened(self) -> np.ndarray:
+        """M8: a scripted, stricter precondition on a standing offer contradicts the offer.
+
+        ("The White House ... appeared to pour cold water on the idea", seed 003.)
+        """
+        if not self.scripted("precondition"):
+            return self._no
+        stricter = PRECONDITIONS.index(self.script_move("precondition").value) > self.precondition
+        return self.offer_active & stricter
 
     def _sanction_chance(self) -> np.ndarray:
         """M3, M13, M18, M2: answer provocations; hold while it believes Pyongyang cooperates."""
@@ -73,13 +83,14 @@ class Washington(Actor):
                          | self.scripted("reassure"))
         initiative = p.initiative_rate * self.attention * (1.0 + p.runway_urgency
                                                            * pyongyang.capability)  # M13, M14
+        tightened = self._tightened()
         self.offer = ((u[Slot.US_INITIATIVE] < initiative) | self.scripted("talks_offer")
-                      | self.scripted("precondition"))
+                      | (self.scripted("precondition") & ~tightened))
         self.mixed_signal = ((self.offer_active & (u[Slot.US_MIXED] < self._mixed_chance))
-                             | self.scripted("mixed_signal"))  # M8
+                             | self.scripted("mixed_signal") | tightened)  # M8
         self.bless = self._no
-        if m.un.proposal_pending.any():  # M10
-            self.bless = m.un.proposal_pending & ~self.blessed & (u[Slot.US_BLESS] < p.un_blessing)
+        if m.un.proposal_pending.any():  # M10: answer yesterday's proposal, yes or no.
+            self.bless = m.un.proposal_pending & (u[Slot.US_BLESS] < p.un_blessing)
         self.bless = self.bless | self.scripted("bless_un_envoy")
         self.back_channel = self._yes if self.scripted("back_channel") else self._no
         self.noise = p.misread_noise * ndtri(u[Slot.US_NOISE])  # M18
@@ -90,7 +101,7 @@ class Washington(Actor):
         if self.scripted("precondition"):
             move = self.script_move("precondition")
             self.precondition[:] = PRECONDITIONS.index(move.value)
-            if move.days is not None:
+            if move.days is not None:  # only test_pause and behaviour_change take days
                 target = self.pause_days if move.value == "test_pause" else self.behaviour_days
                 target[:] = move.days
         self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
@@ -98,8 +109,9 @@ class Washington(Actor):
             * self.sanction
         self.rounds += self.sanction
         self.offer_active = self.offer_active | self.offer
-        self.credibility = np.where(self.offer, 1.0,
-                                    self.credibility * (1.0 - p.mixed_signal_hit * self.mixed_signal))
+        # An offer renews credibility; a contradiction the same day still takes its share.
+        renewed = np.where(self.offer, 1.0, self.credibility)
+        self.credibility = renewed * (1.0 - p.mixed_signal_hit * self.mixed_signal)
         # M7: when Washington pays, every launch day before talks raises what it offers.
         raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
         self.inducement_offer = self.inducement_offer + raise_offer * (1.0 - self.inducement_offer)

@@ -1,0 +1,255 @@
+"""Markdown reference tables rendered from the package's typed data.
+
+The docs read the same single sources as the code: the parameter registry
+(`negotiation_sim.parameters.REGISTRY`), the outcome, daily-series and event tables
+(`negotiation_sim.outcomes`), the initial-state fields and scripted move kinds
+(`negotiation_sim.scenarios`) and the shipped scenario files. Nothing here holds a number or a
+description of its own, so a table can only go stale if the generated file is not rewritten:
+``tests/test_docs.py`` checks that ``docs/reference.md`` equals what `write_reference` writes.
+
+Regenerate the reference with::
+
+    python -m negotiation_sim.reference docs/reference.md
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES, Measure
+from negotiation_sim.parameters import REGISTRY, Parameter
+from negotiation_sim.scenarios import INITIAL_STATE, MOVE_KINDS, list_scenarios, load_scenario
+
+#: The command that regenerates ``docs/reference.md``.
+COMMAND = "python -m negotiation_sim.reference docs/reference.md"
+#: Actors in the order the reference lists their parameters.
+ACTORS = ("washington", "pyongyang", "beijing", "moscow", "un", "world")
+_ACTOR_TITLES = {"washington": "Washington", "pyongyang": "Pyongyang", "beijing": "Beijing",
+                 "moscow": "Moscow", "un": "United Nations", "world": "The world between them"}
+MECHANISM_IDS = tuple(f"M{i}" for i in range(1, 21))
+
+
+# --- cells and tables ---------------------------------------------------------------------------
+def _cell(text: object) -> str:
+    """Text made safe for one Markdown table cell (pipes escaped, one line)."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _code(text: object) -> str:
+    return f"`{text}`"
+
+
+def _value(value: object) -> str:
+    """A default or scenario value, spelled as in a TOML scenario file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _mechanisms(ids: Iterable[str]) -> str:
+    return ", ".join(ids) or "–"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _allowed(parameter: Parameter) -> str:
+    if parameter.kind == "choice":
+        return "one of " + ", ".join(_code(c) for c in parameter.choices)
+    if parameter.kind == "flag":
+        return "true or false"
+    what = "integer " if parameter.kind == "integer" else ""
+    return f"{what}[{parameter.low!r}, {parameter.high!r}]"
+
+
+# --- the tables ---------------------------------------------------------------------------------
+def parameter_table(actor: str | None = None) -> str:
+    """The parameter registry (one actor's entries, or all), one row per parameter."""
+    rows = [(_code(p.name), _code(_value(p.default)), _allowed(p), p.unit,
+             _mechanisms(p.mechanisms), _code(p.source), f"“{p.quote}”", p.doc)
+            for p in REGISTRY.values() if actor is None or p.actor == actor]
+    return _table(("name", "default", "range or choices", "unit", "mechanisms", "seed file",
+                   "quotation", "meaning"), rows)
+
+
+def _measure_table(measures: Iterable[Measure]) -> str:
+    rows = [(_code(m.name), m.unit or "–", m.kind, _mechanisms(m.mechanisms), m.doc)
+            for m in measures]
+    return _table(("name", "unit", "kind", "mechanisms", "meaning"), rows)
+
+
+def outcome_table() -> str:
+    """Per-replicate outcomes (`negotiation_sim.outcomes.OUTCOMES`), columns of ``outcomes``."""
+    return _measure_table(OUTCOMES.values())
+
+
+def daily_table() -> str:
+    """Daily series (`negotiation_sim.outcomes.DAILY`), read with ``model.daily(name)``."""
+    return _measure_table(DAILY.values())
+
+
+def event_table() -> str:
+    """Event kinds (`negotiation_sim.outcomes.EVENT_KINDS`) with how the chronicle tells them."""
+    rows = [(_code(e.kind), e.actor, e.template, _mechanisms(e.mechanisms))
+            for e in EVENT_KINDS.values()]
+    return _table(("kind", "actor", "chronicle text", "mechanisms"), rows)
+
+
+def initial_state_table() -> str:
+    """Initial-state fields a scenario may set under ``[initial]``."""
+    rows = []
+    for f in INITIAL_STATE.values():
+        allowed = "true or false" if f.kind == "flag" else f"[{f.low!r}, {f.high!r}]"
+        rows.append((_code(f.name), _code(_value(f.default)), allowed, f.kind, f.doc))
+    return _table(("name", "default", "range", "kind", "meaning"), rows)
+
+
+_MOVE_VALUES = {
+    None: "–",
+    "share": "`value`: a number in [0, 1]",
+    "precondition": "`value`: a precondition; optional `days`",
+}
+
+
+def move_table() -> str:
+    """Move kinds a scenario may script under ``[[moves]]`` (never Pyongyang, never votes)."""
+    rows = [(_code(m.actor), _code(m.kind), _MOVE_VALUES[m.value], _mechanisms(m.mechanisms),
+             m.doc) for m in MOVE_KINDS.values()]
+    return _table(("actor", "kind", "value", "mechanisms", "meaning"), rows)
+
+
+def mechanism_table() -> str:
+    """For each mechanism id, the parameters, outcomes, series, events and moves naming it."""
+    def named(mechanism: str, items, key) -> str:
+        return ", ".join(_code(key(i)) for i in items if mechanism in i.mechanisms) or "–"
+
+    rows = [(m, named(m, REGISTRY.values(), lambda p: p.name),
+             named(m, OUTCOMES.values(), lambda o: o.name),
+             named(m, DAILY.values(), lambda d: d.name),
+             named(m, EVENT_KINDS.values(), lambda e: e.kind),
+             named(m, MOVE_KINDS.values(), lambda k: f"{k.actor} {k.kind}"))
+            for m in MECHANISM_IDS]
+    return _table(("mechanism", "parameters", "outcomes", "daily series", "events", "moves"),
+                  rows)
+
+
+def scenario_table(name: str) -> str:
+    """One shipped scenario: its settings, initial state, parameter overrides and moves."""
+    s = load_scenario(name)
+    parts = [_table(("setting", "value"), [
+        ("title", s.title), ("description", s.description), ("start", s.start.isoformat()),
+        ("horizon_days", s.horizon_days)])]
+    initial = [(_code(k), _code(_value(v))) for k, v in s.initial.items()]
+    parts.append("Initial state (other fields at their defaults):\n\n"
+                 + (_table(("field", "value"), initial) if initial else "none\n"))
+    params = [(_code(k), _code(_value(v)), _code(_value(REGISTRY[k].default)))
+              for k, v in s.params.items()]
+    parts.append("Parameter overrides (the rest at their defaults):\n\n"
+                 + (_table(("parameter", "value", "default"), params) if params else "none\n"))
+    moves = [(m.date.isoformat(), m.day, _code(m.actor), _code(m.kind),
+              "–" if m.value is None else _code(_value(m.value)),
+              "–" if m.days is None else m.days, m.note, m.source) for m in s.moves]
+    parts.append("Scripted moves:\n\n" + (_table(
+        ("date", "day", "actor", "kind", "value", "days", "note", "source"), moves)
+        if moves else "none\n"))
+    return "\n".join(parts)
+
+
+# --- the whole reference ------------------------------------------------------------------------
+def render_reference() -> str:
+    """The text of ``docs/reference.md``."""
+    out = [
+        "# negotiation_sim reference",
+        "",
+        f"<!-- Generated by `{COMMAND}` from the package's typed data. Do not edit by hand. -->",
+        "",
+        "Every table below is rendered from the data the code itself reads: the parameter "
+        "registry (`negotiation_sim.parameters.REGISTRY`), the outcome, daily-series and event "
+        "tables (`negotiation_sim.outcomes`), the initial-state fields and move kinds "
+        "(`negotiation_sim.scenarios`) and the shipped scenario files. The model itself is "
+        "described in [ODD.md](ODD.md). Seed files: `000_86765be9c3ba85b9.txt` is CNN, January "
+        "2022; `003_184512813cdc3250.txt` is Foreign Policy, December 2017.",
+        "",
+        "## Parameters",
+        "",
+        "Set them in a scenario's `[params]` table or with `Scenario.with_params` / "
+        "`params=` (dotted names; a scalar, or one value per replicate). Ranges are inclusive "
+        "and enforced on input.",
+        "",
+    ]
+    for actor in ACTORS:
+        out += [f"### {_ACTOR_TITLES[actor]} (`{actor}.*`)", "", parameter_table(actor)]
+    others = sorted({p.actor for p in REGISTRY.values()} - set(ACTORS))
+    for actor in others:  # an actor added to the registry but not yet to ACTORS
+        out += [f"### `{actor}.*`", "", parameter_table(actor)]
+    out += [
+        "## Mechanisms",
+        "",
+        "Where each mechanism of the model brief (M1–M20) is named in the typed data. "
+        "[ODD.md](ODD.md) maps each one to the code that implements it.",
+        "",
+        mechanism_table(),
+        "## Outcomes",
+        "",
+        "One row per replicate in `model.outcomes`. Days count from the scenario's start "
+        "(day 0).",
+        "",
+        outcome_table(),
+        "## Daily series",
+        "",
+        "Arrays of shape (days, replicates) from `model.daily(name)`.",
+        "",
+        daily_table(),
+        "## Events",
+        "",
+        "Rows of `model.events(replicate)`; `model.chronicle(replicate)` tells them in order.",
+        "",
+        event_table(),
+        "## Initial state",
+        "",
+        "Fields a scenario may set in its `[initial]` table.",
+        "",
+        initial_state_table(),
+        "## Scripted moves",
+        "",
+        "Move kinds a scenario may script in `[[moves]]` (keys `date`, `actor`, `kind`, and "
+        "`value`/`days` where the kind takes them). Pyongyang's moves and Security Council "
+        "votes are never scripted.",
+        "",
+        move_table(),
+        "## Shipped scenarios",
+        "",
+    ]
+    for name in list_scenarios():
+        out += [f"### `{name}`", "", scenario_table(name)]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def write_reference(path: str | Path) -> Path:
+    """Write the full reference to ``path`` (folders created as needed); return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_reference(), encoding="utf-8")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m negotiation_sim.reference",
+        description="Write the Markdown reference of parameters, outcomes, series, events, "
+                    "initial state, move kinds and shipped scenarios.")
+    parser.add_argument("path", nargs="?", default="docs/reference.md",
+                        help="where to write it (default: docs/reference.md)")
+    args = parser.parse_args(argv)
+    print(f"wrote {write_reference(args.path)}")
+
+
+if __name__ == "__main__":
+    main()
