@@ -457,15 +457,19 @@ _ENTRIES = (
 REGISTRY: Mapping[str, Parameter] = MappingProxyType({p.name: p for p in _ENTRIES})
 
 
-def get(name: str, source: str = "<parameters>") -> Parameter:
-    """Return the registry entry for ``name`` or raise `ScenarioError` listing close names."""
+def get(name: str, source: str = "<parameters>", value: object = None) -> Parameter:
+    """Return the registry entry for ``name`` or raise `ScenarioError` listing close names.
+
+    ``value`` is the value the user gave, named in the error message.
+    """
     try:
         return REGISTRY[name]
     except KeyError:
-        prefix = name.split(".", 1)[0]
+        prefix = str(name).split(".", 1)[0]
         near = [n for n in REGISTRY if n.startswith(prefix + ".")] or list(REGISTRY)
-        raise ScenarioError(source, name, name,
-                            "unknown parameter; known parameters include " + ", ".join(near[:12])
+        raise ScenarioError(source, name, value,
+                            "unknown parameter; allowed: a registry name such as "
+                            + ", ".join(near[:12])
                             + (" ..." if len(near) > 12 else "")) from None
 
 
@@ -476,7 +480,8 @@ def defaults() -> dict[str, object]:
 
 def validate(values: Mapping[str, object], source: str = "<parameters>") -> dict[str, object]:
     """Validate a mapping of dotted names to values; return it normalised."""
-    return {name: get(name, source).validate(value, source) for name, value in values.items()}
+    return {name: get(name, source, value).validate(value, source)
+            for name, value in values.items()}
 
 
 def continuous() -> list[Parameter]:

@@ -336,12 +336,22 @@ def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[
                 or not math.isfinite(value) or not 0 <= value <= 1:
             raise ScenarioError(source, f"{where}.value", value, "allowed: a number in [0, 1]")
         return float(value), None
-    value = parameters.get("washington.precondition").validate(value, source)
+    value = _as_move_field(parameters.get("washington.precondition"), value,
+                           f"{where}.value", source)
     if days is not None and value not in ("test_pause", "behaviour_change"):
         raise ScenarioError(source, f"{where}.days", days,
                             "allowed: days only with test_pause or behaviour_change")
     if days is not None:
-        days = parameters.get("washington.pause_days").validate(days, source) \
-            if value == "test_pause" else parameters.get("washington.behaviour_days").validate(
-                days, source)
+        entry = "washington.pause_days" if value == "test_pause" else "washington.behaviour_days"
+        days = _as_move_field(parameters.get(entry), days, f"{where}.days", source)
     return value, days
+
+
+def _as_move_field(entry: parameters.Parameter, value: object, key: str, source: str) -> object:
+    """Validate a move's field against a registry entry, naming the move's key in errors."""
+    if isinstance(value, (list, tuple)):
+        raise ScenarioError(source, key, value, entry.allowed())
+    try:
+        return entry.validate(value, source)
+    except ScenarioError as error:
+        raise ScenarioError(source, key, value, error.allowed) from None
