@@ -126,9 +126,10 @@ class Pyongyang(Actor):
     def _talks_acceptance(self, w_us: np.ndarray) -> np.ndarray:
         """Daily chance of accepting Washington's offer of working-level talks.
 
-        M1: the precondition must be met (a long enough pause, or none); M2: a pledged pause
-        carries its own willingness; M8: only a credible offer; M17: a mismatch in the level
-        of talks lowers acceptance; M19: denuclearization as the aim leaves only a leak.
+        M1: the precondition must be met (a long enough pause, or none), so every
+        precondition only ever removes chances an offer without preconditions has; M8: only
+        a credible offer; M17: a mismatch in the level of talks lowers acceptance; M19:
+        denuclearization as the aim leaves only a leak.
         """
         p, w = self.p, self.model.washington
         pre = w.precondition
@@ -137,8 +138,7 @@ class Pyongyang(Actor):
                | ((pre == 2) & (self.days_since_test >= w.behaviour_days)))
         red_line = np.where(pre == 3, p.red_line_leak, 1.0)
         mismatch = np.abs(p.summit_preference - w.level)
-        willing = np.where(self.pledged, 1.0, w_us)
-        chance = p.accept_rate * willing * w.credibility * (1.0 - p.level_mismatch * mismatch)
+        chance = p.accept_rate * w_us * w.credibility * (1.0 - p.level_mismatch * mismatch)
         return np.where(met & w.offer_active & (self.wait == 0), chance * red_line, 0.0)
 
     # --- the day ------------------------------------------------------------------------------
