@@ -309,6 +309,7 @@ class NegotiationModel(mesa.Model):
             "missiles_srbm": by_class[0], "missiles_mrbm": by_class[1],
             "missiles_irbm": by_class[2], "missiles_hgv": by_class[4], "icbm_tests": by_class[3],
             "nuclear_tests": py.nuclear_tests, "us_sanctions_rounds": us.rounds,
+            "offers": us.offers, "threats": us.threats,
             "un_resolutions": un.resolutions, "un_vetoes": un.vetoes, "reneged": us.reneged,
             "longest_pause": py.longest_pause, "crisis": self.crises > 0,
             "max_tension": self.max_tension, "final_capability": py.capability,

@@ -40,6 +40,8 @@ class Washington(Actor):
         self.blessed = self.full(initial["un_envoy_blessed"], bool)
         self.reneged = self.full(False, bool)
         self.rounds = self.full(0, np.int64)
+        self.offers = self.full(0, np.int64)
+        self.threats = self.full(0, np.int64)
         self.attention = self.full(1.0)
         # Parameter products used every day, computed once.
         self._sanction_scale = p.response_rate * p.pressure
@@ -108,6 +110,8 @@ class Washington(Actor):
         self.us_sanctions = self.us_sanctions + p.sanction_step * (1.0 - self.us_sanctions) \
             * self.sanction
         self.rounds += self.sanction
+        self.offers += self.offer
+        self.threats += self.threat
         self.offer_active = self.offer_active | self.offer
         # An offer renews credibility; a contradiction the same day still takes its share.
         renewed = np.where(self.offer, 1.0, self.credibility)
