@@ -237,16 +237,20 @@ class NegotiationModel(mesa.Model):
 
     def _count_day(self, t: SimpleNamespace) -> None:
         day = self.day
-        self.launches_before_talks += t.launch & (self.first_talks < 0) & ~t.talks_started
+        self.launches_before_talks = self.launches_before_talks + (
+            t.launch & (self.first_talks < 0) & ~t.talks_started)
         self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= 1), day,
                                       self.first_contact)
         self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day, self.first_talks)
-        self.talks_days += t.in_talks
-        self.talks_episodes += t.talks_started
-        self.collapses += t.talks_ended
-        self.walkouts += t.walkout
-        self.summits += (t.previous_state < 3) & (t.talks_state == 3)
-        self.crises += t.crisis
+        self.talks_days = self.talks_days + t.in_talks
+        if t.talks_started.any() or t.talks_ended.any():
+            self.talks_episodes = self.talks_episodes + t.talks_started
+            self.collapses = self.collapses + t.talks_ended
+            self.walkouts = self.walkouts + t.walkout
+            self.summits = self.summits + ((t.previous_state < 3) & (t.talks_state == 3))
+        elif t.in_talks.any():
+            self.summits = self.summits + ((t.previous_state < 3) & (t.talks_state == 3))
+        self.crises = self.crises + t.crisis
         self.max_tension = np.maximum(self.max_tension, self.tension)
 
     def _log_day(self) -> None:
@@ -254,15 +258,15 @@ class NegotiationModel(mesa.Model):
         if not self.log.enabled:
             return
         t, py, us, un = self.today, self.pyongyang, self.washington, self.un
-        cn, ru, script = self.beijing, self.moscow, self.script_today
+        cn, ru = self.beijing, self.moscow
         masks = [
             t.launch, t.nuclear, t.pledge, t.contact,
             (t.previous_state == 1) & (t.talks_state == 0),  # contact_lapse
             t.talks_started, (t.previous_state == 2) & (t.talks_state == 3),  # summit
             t.walkout, t.talks_ended & ~t.walkout,  # talks_collapse
             t.offer, t.us_round, t.reneged, t.threat, t.reassure, t.mixed_signal, t.blessed,
-            t.back_channel, t.cn_envoy, "enforcement" in script.get("beijing", {}),
-            t.ru_intermediary, "distraction" in script.get("moscow", {}), un.proposal,
+            t.back_channel, t.cn_envoy, cn.forced("enforcement", cn._no),
+            t.ru_intermediary, ru.forced("distraction", ru._no), un.proposal,
             un.mission, un.draft, t.resolution_passed, t.resolution_vetoed, t.crisis,
         ]
         details = {0: t.missiles * 8 + t.cls, 3: py.channel, 9: us.precondition,

@@ -85,12 +85,11 @@ class EventLog:
         self._details = np.zeros((len(self.kinds), replicates))
         self._days: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_day(self, day: int, masks: list, details: dict[int, object]) -> None:
+    def add_day(self, day: int, masks: list[np.ndarray], details: dict[int, object]) -> None:
         """Keep the events of one day; ``details`` maps a kind's index to its detail codes."""
         if not self.enabled:
             return
-        for row, mask in enumerate(masks):
-            self._masks[row] = mask
+        np.concatenate(masks, out=self._masks.reshape(-1))
         kind, replicate = np.nonzero(self._masks)
         if kind.size:
             for row, detail in details.items():

@@ -32,10 +32,16 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.p = SimpleNamespace(**model.parameters_of(self.key))
         self.n = model.replicates
+        self._yes, self._no = self.full(True, bool), self.full(False, bool)
 
     def scripted(self, kind: str) -> bool:
         """Whether the scenario scripts a move of this kind for this actor today."""
         return kind in self.model.script_today.get(self.key, {})
+
+    def forced(self, kind: str, decision: np.ndarray) -> np.ndarray:
+        """The actor's own ``decision``, or yes in every replicate when the scenario scripts
+        a move of this kind today (history overrides choice)."""
+        return self._yes if kind in self.model.script_today.get(self.key, ()) else decision
 
     def script_move(self, kind: str):
         return self.model.script_today[self.key][kind]

@@ -27,7 +27,7 @@ class Beijing(Actor):
     def step(self) -> None:
         """Send an envoy (more often when tension is high); decide a veto should a vote come."""
         p, m, u = self.p, self.model, self.model.u
-        self.envoy = (u[Slot.CN_ENVOY] < p.envoy_rate * m.tension) | self.scripted("envoy")
+        self.envoy = self.forced("envoy", u[Slot.CN_ENVOY] < p.envoy_rate * m.tension)
         # M11: a visit can fail; it presses home more often when enforcement gives leverage.
         leverage = 1.0 - p.leverage + p.leverage * self.enforcement
         self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS] < p.envoy_success * leverage)

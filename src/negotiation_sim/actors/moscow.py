@@ -33,8 +33,8 @@ class Moscow(Actor):
     def step(self) -> None:
         """Host Pyongyang's envoys now and then; decide a veto should a vote come (M4, M12)."""
         p, u = self.p, self.model.u
-        self.intermediary = (u[Slot.RU_INTERMEDIARY] < p.intermediary_rate) \
-            | self.scripted("intermediary")
+        self.intermediary = self.forced("intermediary",
+                                        u[Slot.RU_INTERMEDIARY] < p.intermediary_rate)
         veto_chance = np.clip(p.shield + p.rivalry_veto * (1.0 - self.us_relations), 0.0, 1.0)
         self.veto = u[Slot.RU_VETO] < veto_chance
 

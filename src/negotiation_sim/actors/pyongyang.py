@@ -223,9 +223,9 @@ class Pyongyang(Actor):
         self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
         self.wait = np.where(t.offer | t.mixed_signal, p.signal_wait_days,
                              np.maximum(self.wait - 1, 0))
-        self.launch_days += t.launch
-        self.missiles += t.missiles
-        self.nuclear_tests += t.nuclear
+        self.launch_days = self.launch_days + t.launch
+        self.missiles = self.missiles + t.missiles
+        self.nuclear_tests = self.nuclear_tests + t.nuclear
 
 
 #: Class drawn in each band of `Pyongyang._missile_class`'s cumulative shares.

@@ -40,11 +40,10 @@ class UnitedNations(Actor):
         """Propose an envoy, send a blessed one, table a draft after a major test, call votes."""
         p, m, u = self.p, self.model, self.model.u
         blessed = m.washington.blessed
-        idle = self.channel_open & ~blessed
-        self.proposal = (idle & (u[Slot.UN_PROPOSAL] < p.proposal_rate)) \
-            | (self.channel_open & self.scripted("envoy_proposal"))
+        self.proposal = self.channel_open & self.forced(
+            "envoy_proposal", ~blessed & (u[Slot.UN_PROPOSAL] < p.proposal_rate))
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
-        self.mission = ready & ((u[Slot.UN_ENVOY] < p.envoy_rate) | self.scripted("envoy"))
+        self.mission = ready & self.forced("envoy", u[Slot.UN_ENVOY] < p.envoy_rate)
         # M4: a major test brings a draft; the vote comes some days later.
         self.draft = (m.pyongyang.tested_major & (self.vote_day < 0)
                       & (u[Slot.UN_DRAFT] < p.draft_prob))
@@ -56,8 +55,8 @@ class UnitedNations(Actor):
         p, t, day = self.p, self.model.today, self.model.day
         self.un_sanctions = self.un_sanctions + p.resolution_step * (1.0 - self.un_sanctions) \
             * t.resolution_passed
-        self.resolutions += t.resolution_passed
-        self.vetoes += t.resolution_vetoed
+        self.resolutions = self.resolutions + t.resolution_passed
+        self.vetoes = self.vetoes + t.resolution_vetoed
         self.vote_day = np.where(self.draft, day + np.maximum(self.delay, 1),
                                  np.where(self.vote, -1, self.vote_day))
         self.mission_days_left = np.where(self.mission, p.envoy_days,

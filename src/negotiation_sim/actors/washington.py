@@ -47,7 +47,6 @@ class Washington(Actor):
         self._sanction_scale = p.response_rate * p.pressure
         self._threat_scale = p.threat_rate * p.hawkishness
         self._mixed_chance = p.mixed_signal_rate * (1.0 - p.coherence)
-        self._yes, self._no = self.full(True, bool), self.full(False, bool)
 
     def _attention(self) -> np.ndarray:
         """M13, M12: share of attention left after other business and any Russian crisis."""
@@ -60,8 +59,6 @@ class Washington(Actor):
 
         ("The White House ... appeared to pour cold water on the idea", seed 003.)
         """
-        if not self.scripted("precondition"):
-            return self._no
         stricter = PRECONDITIONS.index(self.script_move("precondition").value) > self.precondition
         return self.offer_active & stricter
 
@@ -77,24 +74,25 @@ class Washington(Actor):
         p, m, u = self.p, self.model, self.model.u
         pyongyang = m.pyongyang
         self.attention = self._attention()
-        self.sanction = (u[Slot.US_SANCTION] < self._sanction_chance()) | self.scripted("us_sanctions")
-        self.threat = ((u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
-                       | self.scripted("threat"))
+        self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self._sanction_chance())
+        self.threat = self.forced("threat", u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
         tested = pyongyang.days_since_test == 0
-        self.reassure = ((tested & (u[Slot.US_REASSURE] < p.reassurance * self.attention))  # M16
-                         | self.scripted("reassure"))
+        self.reassure = self.forced("reassure", tested & (u[Slot.US_REASSURE]  # M16
+                                                          < p.reassurance * self.attention))
         initiative = p.initiative_rate * self.attention * (1.0 + p.runway_urgency
                                                            * pyongyang.capability)  # M13, M14
-        tightened = self._tightened()
-        self.offer = ((u[Slot.US_INITIATIVE] < initiative) | self.scripted("talks_offer")
-                      | (self.scripted("precondition") & ~tightened))
-        self.mixed_signal = ((self.offer_active & (u[Slot.US_MIXED] < self._mixed_chance))
-                             | self.scripted("mixed_signal") | tightened)  # M8
+        self.offer = self.forced("talks_offer", u[Slot.US_INITIATIVE] < initiative)
+        self.mixed_signal = self.forced("mixed_signal", self.offer_active  # M8
+                                        & (u[Slot.US_MIXED] < self._mixed_chance))
+        if self.scripted("precondition"):  # an offer, or a contradiction if it tightens (M8)
+            tightened = self._tightened()
+            self.offer = self.offer | ~tightened
+            self.mixed_signal = self.mixed_signal | tightened
         self.bless = self._no
         if m.un.proposal_pending.any():  # M10: answer yesterday's proposal, yes or no.
             self.bless = m.un.proposal_pending & (u[Slot.US_BLESS] < p.un_blessing)
-        self.bless = self.bless | self.scripted("bless_un_envoy")
-        self.back_channel = self._yes if self.scripted("back_channel") else self._no
+        self.bless = self.forced("bless_un_envoy", self.bless)
+        self.back_channel = self.forced("back_channel", self._no)
         self.noise = p.misread_noise * ndtri(u[Slot.US_NOISE])  # M18
 
     def advance(self) -> None:
@@ -109,9 +107,9 @@ class Washington(Actor):
         self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
         self.us_sanctions = self.us_sanctions + p.sanction_step * (1.0 - self.us_sanctions) \
             * self.sanction
-        self.rounds += self.sanction
-        self.offers += self.offer
-        self.threats += self.threat
+        self.rounds = self.rounds + self.sanction
+        self.offers = self.offers + self.offer
+        self.threats = self.threats + self.threat
         self.offer_active = self.offer_active | self.offer
         # An offer renews credibility; a contradiction the same day still takes its share.
         renewed = np.where(self.offer, 1.0, self.credibility)
