@@ -312,3 +312,18 @@ def test_seeds_override_replicates():
     model = ns.NegotiationModel("pressure-2017", replicates=10, seeds=[4, 5])
     assert model.replicates == 2
     assert model.outcomes["seed"].tolist() == [4, 5]
+
+
+def test_chronicle_marks_scripted_moves_with_their_record_and_leaves_choices_unmarked():
+    model = ns.run("pressure-2017", replicates=1, seed=5)
+    lines = model.chronicle(0).splitlines()
+    for move in model.scenario.moves:
+        if move.kind == "us_sanctions":
+            assert any(line.startswith(move.date.isoformat()) and move.note in line
+                       for line in lines), f"no record note for {move}"
+    scripted_days = {move.date.isoformat() for move in model.scenario.moves}
+    for line in lines:
+        if "Pyongyang:" in line:  # Pyongyang's moves are never scripted
+            assert "[record:" not in line
+        if "[record:" in line:
+            assert line[:10] in scripted_days

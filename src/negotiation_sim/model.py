@@ -29,6 +29,18 @@ from negotiation_sim.streams import Slot, Streams, replicate_seeds
 _CHOICES = {"washington.precondition": registry.PRECONDITIONS,
             "washington.talks_level": registry.TALKS_LEVELS}
 _QUIET = ("back_channel", "cn_envoy", "ru_intermediary", "new_sanctions")
+#: The events a scripted move shows up as, for the chronicle's notes.
+_EVENTS_OF_MOVE = {
+    ("washington", "talks_offer"): ("talks_offer",),
+    ("washington", "precondition"): ("talks_offer", "mixed_signal"),
+    ("washington", "us_sanctions"): ("us_sanctions",), ("washington", "threat"): ("threat",),
+    ("washington", "mixed_signal"): ("mixed_signal",),
+    ("washington", "back_channel"): ("back_channel",), ("washington", "reassure"): ("reassure",),
+    ("washington", "bless_un_envoy"): ("bless_un_envoy",),
+    ("beijing", "enforcement"): ("enforcement",), ("beijing", "envoy"): ("envoy",),
+    ("moscow", "intermediary"): ("intermediary",), ("moscow", "distraction"): ("russia_crisis",),
+    ("un", "envoy_proposal"): ("envoy_proposal",), ("un", "envoy"): ("un_envoy",),
+}
 
 
 class NegotiationModel(mesa.Model):
@@ -334,7 +346,15 @@ class NegotiationModel(mesa.Model):
         """A readable, dated narrative of one replicate."""
         title = (f"{self.scenario.name}: replicate {replicate} (seed {self.seeds[replicate]}), "
                  f"{self.start.isoformat()} + {self.day} days")
-        return chronicle(self.events(replicate), title)
+        return chronicle(self.events(replicate), title, self._scripted_notes())
+
+    def _scripted_notes(self) -> dict[tuple[int, str], str]:
+        """The scenario's note for each (day, event kind) its scripted moves produce."""
+        notes = {}
+        for move in self.scenario.moves:
+            for kind in _EVENTS_OF_MOVE.get((move.actor, move.kind), ()):
+                notes[(move.day, kind)] = move.note
+        return notes
 
     def date(self, day: int | None = None) -> dt.date:
         """The calendar date of ``day`` (default: the next day to run)."""

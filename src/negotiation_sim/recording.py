@@ -114,11 +114,20 @@ class EventLog:
         return pd.DataFrame(rows, columns=["day", "date", "actor", "kind", "detail"])
 
 
-def chronicle(events: pd.DataFrame, title: str) -> str:
-    """A dated narrative of one replicate's events."""
+def chronicle(events: pd.DataFrame, title: str,
+              notes: dict[tuple[int, str], str] | None = None) -> str:
+    """A dated narrative of one replicate's events.
+
+    ``notes`` maps (day, event kind) to the historical record behind a scripted move; such
+    events are marked "[record: ...]" so a reader can tell history from the model's choices.
+    """
+    notes = notes or {}
     lines = [title, "=" * len(title)]
     for row in events.itertuples(index=False):
         text = EVENT_KINDS[row.kind].template.format(detail=row.detail)
+        note = notes.get((row.day, row.kind))
+        if note:
+            text += f"  [record: {note}]"
         lines.append(f"{row.date.isoformat()} (day {row.day:>3})  {row.actor}: {text}")
     if len(lines) == 2:
         lines.append("Nothing happened.")
