@@ -67,8 +67,9 @@ class Pyongyang(Actor):
         self._gain_keep = 1.0 - p.capability_gain
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._un_tension = p.un_tension_share * p.tension_weight
-        self._no = np.zeros(n, dtype=bool)
         self._zero = np.zeros(n, dtype=np.int64)
+        self._nothing = np.zeros(n)
+        self._terms_seen = None
 
     # --- what Pyongyang weighs ----------------------------------------------------------------
     def willingness(self) -> tuple[np.ndarray, np.ndarray]:
@@ -123,6 +124,22 @@ class Pyongyang(Actor):
         extra = np.minimum(np.floor(np.log(u) / self._log_salvo), self.p.max_salvo - 1)
         return np.where(cls == ICBM, 1, 1 + extra.astype(np.int64))  # P(extra >= k) = salvo**k
 
+    def _offer_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Days of pause the precondition requires, and what the terms leave of acceptance.
+
+        They change only when Washington changes its terms, so they are recomputed then.
+        """
+        w = self.model.washington
+        if self._terms_seen != w.terms_version:
+            p, pre = self.p, w.precondition
+            required = np.where(pre == 1, w.pause_days, np.where(pre == 2, w.behaviour_days, 0))
+            red_line = np.where(pre == 3, p.red_line_leak, 1.0)  # M19
+            mismatch = np.abs(p.summit_preference - w.level)  # M17
+            self._terms = (required, p.accept_rate * (1.0 - p.level_mismatch * mismatch)
+                           * red_line)
+            self._terms_seen = w.terms_version
+        return self._terms
+
     def _talks_acceptance(self, w_us: np.ndarray) -> np.ndarray:
         """Daily chance of accepting Washington's offer of working-level talks.
 
@@ -131,15 +148,12 @@ class Pyongyang(Actor):
         a credible offer; M17: a mismatch in the level of talks lowers acceptance; M19:
         denuclearization as the aim leaves only a leak.
         """
-        p, w = self.p, self.model.washington
-        pre = w.precondition
-        met = ((pre == 0) | (pre == 3)
-               | ((pre == 1) & (self.days_since_test >= w.pause_days))
-               | ((pre == 2) & (self.days_since_test >= w.behaviour_days)))
-        red_line = np.where(pre == 3, p.red_line_leak, 1.0)
-        mismatch = np.abs(p.summit_preference - w.level)
-        chance = p.accept_rate * w_us * w.credibility * (1.0 - p.level_mismatch * mismatch)
-        return np.where(met & w.offer_active & (self.wait == 0), chance * red_line, 0.0)
+        w = self.model.washington
+        required, terms = self._offer_terms()
+        open_offer = (self.days_since_test >= required) & w.offer_active & (self.wait == 0)
+        if not open_offer.any():
+            return self._nothing
+        return np.where(open_offer, terms * w_us * w.credibility, 0.0)
 
     # --- the day ------------------------------------------------------------------------------
     # Blocks guarded by ``.any()`` only skip work whose result every replicate would discard,

@@ -32,6 +32,7 @@ class Washington(Actor):
         self.pause_days = self.full(p.pause_days, np.int64)
         self.behaviour_days = self.full(p.behaviour_days, np.int64)
         self.level = self.full(p.talks_level, np.float64)  # 0 working level, 1 leaders (M17)
+        self.terms_version = 0  # counts changes of precondition or level, for readers' caches
         self.credibility = self.full(1.0)
         self.belief = self.full(0.0)  # M18: believed chance that Pyongyang is cooperating
         self.pending = self.full(0, np.int64)  # M3: provocations not yet answered
@@ -100,10 +101,13 @@ class Washington(Actor):
         p, t = self.p, self.model.today
         if self.scripted("precondition"):
             move = self.script_move("precondition")
-            self.precondition[:] = PRECONDITIONS.index(move.value)
+            self.precondition = self.full(PRECONDITIONS.index(move.value), np.int64)
+            self.terms_version += 1
             if move.days is not None:  # only test_pause and behaviour_change take days
-                target = self.pause_days if move.value == "test_pause" else self.behaviour_days
-                target[:] = move.days
+                if move.value == "test_pause":
+                    self.pause_days = self.full(move.days, np.int64)
+                else:
+                    self.behaviour_days = self.full(move.days, np.int64)
         self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
         self.us_sanctions = self.us_sanctions + p.sanction_step * (1.0 - self.us_sanctions) \
             * self.sanction
