@@ -18,7 +18,10 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
     half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) \
         / (1 + z * z / trials)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 or all successes the bound is exactly 0 or 1; rounding must not move it inside.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return (low, high)
 
 
 def summarize(outcomes: pd.DataFrame, level: float = 0.95,
