@@ -327,3 +327,20 @@ def test_chronicle_marks_scripted_moves_with_their_record_and_leaves_choices_unm
             assert "[record:" not in line
         if "[record:" in line:
             assert line[:10] in scripted_days
+
+
+def test_actor_state_reports_one_replicate_by_name():
+    model = ns.run("pressure-2017", replicates=3, seed=8, days=40)
+    for actor in model.agents:
+        state = actor.state(2)
+        assert list(state) == list(actor.state_names)
+        for name, value in state.items():
+            array = np.asarray(getattr(actor, name)).reshape(-1)
+            assert value == array[2 if array.size == 3 else 0]
+
+
+def test_registry_lists_the_parameters_of_each_mechanism():
+    for mechanism in (f"M{i}" for i in range(1, 21)):
+        serving = ns.parameters.for_mechanism(mechanism)
+        assert serving, f"no parameter serves {mechanism}"
+        assert all(mechanism in p.mechanisms for p in serving)

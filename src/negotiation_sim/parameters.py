@@ -12,7 +12,7 @@ Seeds: ``000`` is ``seeds/000_86765be9c3ba85b9.txt`` (CNN, January 2022); ``003`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -493,6 +493,3 @@ def for_mechanism(mechanism: str) -> list[Parameter]:
     """The parameters serving one mechanism id, e.g. ``"M2"``."""
     return [p for p in _ENTRIES if mechanism in p.mechanisms]
 
-
-def names(actor: str | None = None) -> Iterable[str]:
-    return [p.name for p in _ENTRIES if actor is None or p.actor == actor]
