@@ -266,25 +266,35 @@ class NegotiationModel(mesa.Model):
         self.max_tension = np.maximum(self.max_tension, self.tension)
 
     def _log_day(self) -> None:
-        """Hand the day's events to the log, one mask per kind in `EVENT_KINDS` order."""
+        """Hand the day's events to the log: whether each kind of `EVENT_KINDS` happened."""
         if not self.log.enabled:
             return
-        t, py, us, un = self.today, self.pyongyang, self.washington, self.un
-        cn, ru = self.beijing, self.moscow
-        masks = [
-            t.launch, t.nuclear, t.pledge, t.contact,
-            (t.previous_state == 1) & (t.talks_state == 0),  # contact_lapse
-            t.talks_started, (t.previous_state == 2) & (t.talks_state == 3),  # summit
-            t.walkout, t.talks_ended & ~t.walkout,  # talks_collapse
-            t.offer, t.us_round, t.reneged, t.threat, t.reassure, t.mixed_signal, t.blessed,
-            t.back_channel, t.cn_envoy, cn.forced("enforcement", cn._no),
-            t.ru_intermediary, ru.forced("distraction", ru._no), un.proposal,
-            un.mission, un.draft, t.resolution_passed, t.resolution_vetoed, t.crisis,
-        ]
-        details = {0: t.missiles * 8 + t.cls, 3: py.channel, 9: us.precondition,
-                   17: cn.envoy_success, 18: cn.enforcement,
-                   25: cn.veto * 1 + ru.veto * 2}
-        self.log.add_day(self.day, masks, details)
+        t, un, cn, ru = self.today, self.un, self.beijing, self.moscow
+        self.log.add_day(self.day, {
+            "launch": t.launch, "nuclear_test": t.nuclear, "pledge": t.pledge,
+            "contact": t.contact,
+            "contact_lapse": (t.previous_state == 1) & (t.talks_state == 0),
+            "talks_start": t.talks_started,
+            "summit": (t.previous_state == 2) & (t.talks_state == 3),
+            "walkout": t.walkout, "talks_collapse": t.talks_ended & ~t.walkout,
+            "talks_offer": t.offer, "us_sanctions": t.us_round, "reneged": t.reneged,
+            "threat": t.threat, "reassure": t.reassure, "mixed_signal": t.mixed_signal,
+            "bless_un_envoy": t.blessed, "back_channel": t.back_channel, "envoy": t.cn_envoy,
+            "enforcement": cn.forced("enforcement", cn._no),
+            "intermediary": t.ru_intermediary,
+            "russia_crisis": ru.forced("distraction", ru._no),
+            "envoy_proposal": un.proposal, "un_envoy": un.mission, "draft": un.draft,
+            "resolution_passed": t.resolution_passed,
+            "resolution_vetoed": t.resolution_vetoed, "crisis": t.crisis,
+        }, self._event_details)
+
+    def _event_details(self) -> dict[str, np.ndarray]:
+        """Detail codes of the event kinds that carry one (see `recording.DETAIL_FORMATS`)."""
+        t, cn = self.today, self.beijing
+        return {"launch": t.missiles * 8 + t.cls, "contact": self.pyongyang.channel,
+                "talks_offer": self.washington.precondition, "envoy": cn.envoy_success,
+                "enforcement": cn.enforcement,
+                "resolution_vetoed": cn.veto * 1 + self.moscow.veto * 2}
 
     def _record_day(self) -> None:
         if self.record.enabled:

@@ -73,27 +73,30 @@ class DailyRecord:
 class EventLog:
     """Events of every replicate, stored sparsely, one block per day.
 
-    Each day the model hands over one mask and one detail code per event kind (in the order of
-    `EVENT_KINDS`); only the (kind, replicate, detail) triples that happened are kept.
+    Each day the model hands over one mask per event kind of `EVENT_KINDS` and a function
+    giving the detail codes of the kinds that carry one (called only on days with events);
+    only the (kind, replicate, detail) triples that happened are kept.
     """
 
     def __init__(self, enabled: bool, replicates: int) -> None:
         self.enabled = enabled
         self.replicates = replicates
         self.kinds = tuple(EVENT_KINDS)
+        self._row = {kind: row for row, kind in enumerate(self.kinds)}
         self._masks = np.zeros((len(self.kinds), replicates), dtype=bool)
         self._details = np.zeros((len(self.kinds), replicates))
         self._days: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_day(self, day: int, masks: list[np.ndarray], details: dict[int, object]) -> None:
-        """Keep the events of one day; ``details`` maps a kind's index to its detail codes."""
+    def add_day(self, day: int, masks: dict[str, np.ndarray],
+                details: Callable[[], dict[str, np.ndarray]]) -> None:
+        """Keep the events of one day."""
         if not self.enabled:
             return
-        np.concatenate(masks, out=self._masks.reshape(-1))
+        np.concatenate([masks[kind] for kind in self.kinds], out=self._masks.reshape(-1))
         kind, replicate = np.nonzero(self._masks)
         if kind.size:
-            for row, detail in details.items():
-                self._details[row] = detail
+            for name, detail in details().items():
+                self._details[self._row[name]] = detail
             self._days.append((day, kind.astype(np.int16), replicate.astype(np.int32),
                                self._details[kind, replicate]))
 
