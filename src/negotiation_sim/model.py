@@ -19,6 +19,7 @@ import pandas as pd
 
 from negotiation_sim import parameters as registry
 from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
+from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO
 from negotiation_sim.actors.pyongyang import ICBM
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
@@ -193,16 +194,17 @@ class NegotiationModel(mesa.Model):
         reneged = us.sanction & py.pledged
         # Pyongyang's moves are each open in one state only (contact from none, acceptance or
         # lapse from contact, a summit from talks), so at most one applies per replicate.
-        ended = (state >= 2) & (py.walkout | py.collapse)  # M20, M7
+        ended = (state >= TALKS) & (py.walkout | py.collapse)  # M20, M7
         up = py.contact | py.accept | py.summit  # M10 contact first, M1/M17 talks, M17 summit
-        new_state = np.where(ended, 0, state + up - (py.lapse & ~py.accept))
-        in_talks = new_state >= 2
+        new_state = np.where(ended, NO_TALKS, state + up - (py.lapse & ~py.accept))
+        in_talks = new_state >= TALKS
         tested = py.launch | py.nuclear
         return SimpleNamespace(
             launch=py.launch, nuclear=py.nuclear, cls=py.cls, missiles=py.salvo,
             icbm=np.where(py.launch & (py.cls == ICBM), py.salvo, 0),
             pledge=py.pledge & ~(tested | reneged), contact=py.contact,
-            previous_state=state, talks_state=new_state, in_talks=in_talks, talks_started=(state < 2) & in_talks,
+            previous_state=state, talks_state=new_state, in_talks=in_talks,
+            talks_started=(state < TALKS) & in_talks,
             talks_ended=ended, walkout=ended & py.walkout,
             us_round=us.sanction, threat=us.threat, reassure=us.reassure, offer=us.offer,
             mixed_signal=us.mixed_signal, blessed=us.bless, back_channel=us.back_channel,
@@ -218,12 +220,12 @@ class NegotiationModel(mesa.Model):
         calm = w.tension_decay + w.talks_calm * t.in_talks
         jump = (w.tension_launch * t.launch + w.tension_major * ((t.icbm > 0) | t.nuclear)
                 + w.tension_threat * t.threat + w.tension_reassurance * t.reassure)
-        tension = self.tension * (1.0 - calm)
-        tension = tension + (1.0 - tension) * np.minimum(jump, 1.0)
+        tension = self.tension * (ONE - calm)
+        tension = tension + (ONE - tension) * np.minimum(jump, ONE)
         # M15: miscalculation grows with tension and hawks; an active UN channel damps it.
-        relief = 1.0 - self.un.p.crisis_relief * self.un.channel_active
+        relief = ONE - self.un.p.crisis_relief * self.un.channel_active
         t.crisis = self.u[Slot.WORLD_CRISIS] < self._crisis_scale * tension * tension * relief
-        self.tension = np.where(t.crisis, 1.0, tension)
+        self.tension = np.where(t.crisis, ONE, tension)
         self.economic_pain = self.economic_pain + w.pain_rate * (self._pain_target()
                                                                  - self.economic_pain)
         self.bought = np.where(t.talks_started, self.washington.inducement_offer,
@@ -234,8 +236,8 @@ class NegotiationModel(mesa.Model):
     def _pain_weights(self) -> tuple:
         """M5: shares of multilateral enforcement: Beijing, Moscow, and everyone else's part."""
         china, russia = self.beijing.p.trade_share, self.moscow.p.trade_share
-        rest = np.maximum(1.0 - china - russia, 0.0)
-        scale = np.maximum(china + russia + rest, 1.0)
+        rest = np.maximum(ONE - china - russia, ZERO)
+        scale = np.maximum(china + russia + rest, ONE)
         return china / scale, russia / scale, rest * self.world.other_enforcement / scale
 
     def _pain_target(self) -> np.ndarray:
@@ -245,13 +247,13 @@ class NegotiationModel(mesa.Model):
                        + russia * self.moscow.effective_enforcement + others)
         target = (self.world.us_reach * self.washington.us_sanctions
                   + self.un.un_sanctions * enforcement)
-        return np.minimum(target, 1.0)
+        return np.minimum(target, ONE)
 
     def _count_day(self, t: SimpleNamespace) -> None:
         day = self.day
         self.launches_before_talks = self.launches_before_talks + (
             t.launch & (self.first_talks < 0) & ~t.talks_started)
-        self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= 1), day,
+        self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= CONTACT), day,
                                       self.first_contact)
         self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day, self.first_talks)
         self.talks_days = self.talks_days + t.in_talks
@@ -259,9 +261,9 @@ class NegotiationModel(mesa.Model):
             self.talks_episodes = self.talks_episodes + t.talks_started
             self.collapses = self.collapses + t.talks_ended
             self.walkouts = self.walkouts + t.walkout
-            self.summits = self.summits + ((t.previous_state < 3) & (t.talks_state == 3))
+            self.summits = self.summits + ((t.previous_state < SUMMIT) & (t.talks_state == SUMMIT))
         elif t.in_talks.any():
-            self.summits = self.summits + ((t.previous_state < 3) & (t.talks_state == 3))
+            self.summits = self.summits + ((t.previous_state < SUMMIT) & (t.talks_state == SUMMIT))
         self.crises = self.crises + t.crisis
         self.max_tension = np.maximum(self.max_tension, self.tension)
 
@@ -273,9 +275,9 @@ class NegotiationModel(mesa.Model):
         self.log.add_day(self.day, {
             "launch": t.launch, "nuclear_test": t.nuclear, "pledge": t.pledge,
             "contact": t.contact,
-            "contact_lapse": (t.previous_state == 1) & (t.talks_state == 0),
+            "contact_lapse": (t.previous_state == CONTACT) & (t.talks_state == NO_TALKS),
             "talks_start": t.talks_started,
-            "summit": (t.previous_state == 2) & (t.talks_state == 3),
+            "summit": (t.previous_state == TALKS) & (t.talks_state == SUMMIT),
             "walkout": t.walkout, "talks_collapse": t.talks_ended & ~t.walkout,
             "talks_offer": t.offer, "us_sanctions": t.us_round, "reneged": t.reneged,
             "threat": t.threat, "reassure": t.reassure, "mixed_signal": t.mixed_signal,

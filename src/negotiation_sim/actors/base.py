@@ -18,6 +18,15 @@ if TYPE_CHECKING:
     from negotiation_sim.model import NegotiationModel
 
 
+# Numbers used in the daily rules, as 0-d arrays: numpy combines these with arrays without
+# converting a Python number on every call, which the daily step makes hundreds of times.
+ONE, ZERO = np.array(1.0), np.array(0.0)
+#: Codes of the state of talks (M10, M17).
+NO_TALKS, CONTACT, TALKS, SUMMIT = (np.array(code) for code in range(4))
+#: Codes of Washington's preconditions, in the order of `parameters.PRECONDITIONS` (M1, M19).
+NONE, TEST_PAUSE, BEHAVIOUR_CHANGE, DENUCLEARIZATION = (np.array(code) for code in range(4))
+
+
 class Actor(mesa.Agent):
     """A state actor whose state is an array over the model's replicates."""
 

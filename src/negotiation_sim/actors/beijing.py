@@ -7,7 +7,7 @@ Song Tao, who visited Pyongyang in November in what one well-placed diplomat cha
 
 from __future__ import annotations
 
-from negotiation_sim.actors.base import Actor, decay
+from negotiation_sim.actors.base import ONE, Actor, decay
 from negotiation_sim.streams import Slot
 
 
@@ -29,7 +29,7 @@ class Beijing(Actor):
         p, m, u = self.p, self.model, self.model.u
         self.envoy = self.forced("envoy", u[Slot.CN_ENVOY] < p.envoy_rate * m.tension)
         # M11: a visit can fail; it presses home more often when enforcement gives leverage.
-        leverage = 1.0 - p.leverage + p.leverage * self.enforcement
+        leverage = ONE - p.leverage + p.leverage * self.enforcement
         self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS] < p.envoy_success * leverage)
         self.veto = u[Slot.CN_VETO] < p.shield  # M4
 
@@ -37,6 +37,6 @@ class Beijing(Actor):
         """Envoy pressure builds with successful visits (scaled by enforcement) and fades."""
         p = self.p
         push = p.pressure_strength * self.enforcement * self.envoy_success
-        self.pressure = self.pressure * self._keep + push * (1.0 - self.pressure * self._keep)
+        self.pressure = self.pressure * self._keep + push * (ONE - self.pressure * self._keep)
         if self.scripted("enforcement"):
             self.enforcement[:] = self.script_move("enforcement").value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negotiation_sim.actors.base import Actor
+from negotiation_sim.actors.base import ONE, ZERO, Actor
 from negotiation_sim.streams import Slot
 
 
@@ -35,7 +35,7 @@ class Moscow(Actor):
         p, u = self.p, self.model.u
         self.intermediary = self.forced("intermediary",
                                         u[Slot.RU_INTERMEDIARY] < p.intermediary_rate)
-        veto_chance = np.clip(p.shield + p.rivalry_veto * (1.0 - self.us_relations), 0.0, 1.0)
+        veto_chance = np.clip(p.shield + p.rivalry_veto * (ONE - self.us_relations), ZERO, ONE)
         self.veto = u[Slot.RU_VETO] < veto_chance
 
     def advance(self) -> None:

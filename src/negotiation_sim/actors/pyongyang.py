@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from negotiation_sim.actors.base import Actor, decay
+from negotiation_sim.actors.base import (
+    BEHAVIOUR_CHANGE, CONTACT, DENUCLEARIZATION, NO_TALKS, ONE, TALKS, TEST_PAUSE, ZERO, Actor,
+    decay)
 from negotiation_sim.streams import Slot
 
 #: Missile classes in code order (the CNS database's classes; HGV for the hypersonic claims).
@@ -93,12 +95,12 @@ class Pyongyang(Actor):
     def _test_hazards(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Daily hazards of a launch day and of a nuclear test (M2, M6, M7, M11, M14)."""
         p, m = self.p, self.model
-        need = 1.0 - p.need_weight * self.capability                        # M14
-        excite = 1.0 + self.momentum + self.protest + self.retaliation      # M6, M3/M4, M2
-        restraint = (np.where(in_talks, p.talks_restraint, 1.0)             # M6
-                     * np.where(self.pledged, p.pause_restraint, 1.0)       # M2
-                     * (1.0 - p.pressure_restraint * m.beijing.pressure))   # M11
-        paid = 1.0 + self._paid * ~in_talks                                 # M7: tests pay
+        need = ONE - p.need_weight * self.capability                        # M14
+        excite = ONE + self.momentum + self.protest + self.retaliation      # M6, M3/M4, M2
+        restraint = (np.where(in_talks, p.talks_restraint, ONE)             # M6
+                     * np.where(self.pledged, p.pause_restraint, ONE)       # M2
+                     * (ONE - p.pressure_restraint * m.beijing.pressure))   # M11
+        paid = ONE + self._paid * ~in_talks                                 # M7: tests pay
         launch = np.minimum(p.test_propensity * need * excite * restraint * paid,
                             MAX_DAILY_HAZARD)
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
@@ -112,10 +114,10 @@ class Pyongyang(Actor):
         """
         p = self.p
         icbm = np.minimum(p.icbm_share * (self.capability >= p.icbm_threshold)
-                          * (1.0 + self.retaliation), MAX_DAILY_HAZARD)
-        up_to_hgv = icbm + (1.0 - icbm) * p.hypersonic_share
-        up_to_irbm = up_to_hgv + (1.0 - up_to_hgv) * p.irbm_share
-        up_to_mrbm = up_to_irbm + (1.0 - up_to_irbm) * p.mrbm_share
+                          * (ONE + self.retaliation), MAX_DAILY_HAZARD)
+        up_to_hgv = icbm + (ONE - icbm) * p.hypersonic_share
+        up_to_irbm = up_to_hgv + (ONE - up_to_hgv) * p.irbm_share
+        up_to_mrbm = up_to_irbm + (ONE - up_to_irbm) * p.mrbm_share
         band = (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
         return _BAND_CLASS[band]
 
@@ -132,10 +134,11 @@ class Pyongyang(Actor):
         w = self.model.washington
         if self._terms_seen != w.terms_version:
             p, pre = self.p, w.precondition
-            required = np.where(pre == 1, w.pause_days, np.where(pre == 2, w.behaviour_days, 0))
-            red_line = np.where(pre == 3, p.red_line_leak, 1.0)  # M19
+            required = np.where(pre == TEST_PAUSE, w.pause_days,
+                                np.where(pre == BEHAVIOUR_CHANGE, w.behaviour_days, 0))
+            red_line = np.where(pre == DENUCLEARIZATION, p.red_line_leak, 1.0)  # M19
             mismatch = np.abs(p.summit_preference - w.level)  # M17
-            self._terms = (required, p.accept_rate * (1.0 - p.level_mismatch * mismatch)
+            self._terms = (required, p.accept_rate * (ONE - p.level_mismatch * mismatch)
                            * red_line)
             self._terms_seen = w.terms_version
         return self._terms
@@ -153,7 +156,7 @@ class Pyongyang(Actor):
         open_offer = (self.days_since_test >= required) & w.offer_active & (self.wait == 0)
         if not open_offer.any():
             return self._nothing
-        return np.where(open_offer, terms * w_us * w.credibility, 0.0)
+        return np.where(open_offer, terms * w_us * w.credibility, ZERO)
 
     # --- the day ------------------------------------------------------------------------------
     # Blocks guarded by ``.any()`` only skip work whose result every replicate would discard,
@@ -162,7 +165,7 @@ class Pyongyang(Actor):
         """Decide today's tests and diplomacy from yesterday's world."""
         p, m, u = self.p, self.model, self.model.u
         state = m.talks_state
-        in_talks = state >= 2
+        in_talks = state >= TALKS
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
 
         launch_h, nuclear_h = self._test_hazards(in_talks)
@@ -183,11 +186,12 @@ class Pyongyang(Actor):
         self.summit = self.walkout = self.collapse = self._no
         self.channel = self._zero
         # M2: answer a pause-for-talks offer by pledging the pause.
-        asks_pause = w.offer_active & ((w.precondition == 1) | (w.precondition == 2))
+        asks_pause = w.offer_active & ((w.precondition == TEST_PAUSE)
+                                       | (w.precondition == BEHAVIOUR_CHANGE))
         if asks_pause.any():
             self.pledge = (asks_pause & ~self.pledged & (self.wait == 0) & ~in_talks
                            & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility))
-        idle = state == 0
+        idle = state == NO_TALKS
         if idle.any():  # M10: contact through whichever channel is open today.
             y = m.yesterday
             direct = (w.offer_active | y.back_channel) * w.credibility
@@ -198,14 +202,14 @@ class Pyongyang(Actor):
             self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
             self.channel = np.where(by_direct, 0, np.where(by_un, 1, np.where(by_intermediary,
                                                                                2, 3)))
-        in_contact = state == 1
+        in_contact = state == CONTACT
         if in_contact.any():  # M1, M17, M19: enter talks; contact may lapse.
             self.accept = in_contact & (u[Slot.PY_ACCEPT] < self._talks_acceptance(w_us))
             self.lapse = in_contact & ~self.pledged & (u[Slot.PY_CONTACT_LAPSE]
                                                        < p.contact_lapse)
         if in_talks.any():  # M17 climb to a summit; M20 walk out; M7 bought talks are fragile.
-            self.summit = (state == 2) & (u[Slot.PY_SUMMIT]
-                                          < p.summit_rate * self.trust * (1.0 + w.level))
+            self.summit = (state == TALKS) & (u[Slot.PY_SUMMIT]
+                                          < p.summit_rate * self.trust * (ONE + w.level))
             self.walkout = in_talks & m.yesterday.new_sanctions & (u[Slot.PY_WALKOUT]
                                                                    < p.walkout)
             self.collapse = in_talks & (u[Slot.PY_COLLAPSE]
@@ -221,7 +225,7 @@ class Pyongyang(Actor):
         if tested.any():  # M14: tests advance capability, longer-range classes more.
             effort = (t.missiles * self._class_weight[t.cls, self._replicate]
                       + t.nuclear * p.nuclear_weight)
-            gained = 1.0 - (1.0 - self.capability) * self._gain_keep ** effort
+            gained = ONE - (ONE - self.capability) * self._gain_keep ** effort
             self.capability = np.where(tested, gained, self.capability)
             self.missiles_by_class[t.cls, self._replicate] += t.missiles
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
@@ -230,10 +234,10 @@ class Pyongyang(Actor):
         self.retaliation = self.retaliation * keep["retaliation_days"] + p.retaliation * t.reneged
         self.chill = self.chill * keep["chill_days"] + t.threat
         # M2, M3, M9 cost trust; M17 talks build it.
-        kept = ((1.0 - p.renege_trust_hit * t.reneged) * (1.0 - p.threat_trust_hit * t.threat)
-                * (1.0 - p.sanction_trust_hit * t.new_sanctions))
+        kept = ((ONE - p.renege_trust_hit * t.reneged) * (ONE - p.threat_trust_hit * t.threat)
+                * (ONE - p.sanction_trust_hit * t.new_sanctions))
         self.trust = self.trust * kept
-        self.trust = self.trust + p.trust_gain * (1.0 - self.trust) * t.in_talks
+        self.trust = self.trust + p.trust_gain * (ONE - self.trust) * t.in_talks
         self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
         self.wait = np.where(t.offer | t.mixed_signal, p.signal_wait_days,
                              np.maximum(self.wait - 1, 0))

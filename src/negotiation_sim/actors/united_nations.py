@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negotiation_sim.actors.base import Actor
+from negotiation_sim.actors.base import ONE, Actor
 from negotiation_sim.streams import Slot
 
 
@@ -53,7 +53,7 @@ class UnitedNations(Actor):
     def advance(self) -> None:
         """Count votes' results, raise UN sanctions after a passed resolution, run missions."""
         p, t, day = self.p, self.model.today, self.model.day
-        self.un_sanctions = self.un_sanctions + p.resolution_step * (1.0 - self.un_sanctions) \
+        self.un_sanctions = self.un_sanctions + p.resolution_step * (ONE - self.un_sanctions) \
             * t.resolution_passed
         self.resolutions = self.resolutions + t.resolution_passed
         self.vetoes = self.vetoes + t.resolution_vetoed

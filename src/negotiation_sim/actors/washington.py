@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import ndtri
 
-from negotiation_sim.actors.base import Actor
+from negotiation_sim.actors.base import ONE, ZERO, Actor
 from negotiation_sim.parameters import PRECONDITIONS
 from negotiation_sim.streams import Slot
 
@@ -52,8 +52,8 @@ class Washington(Actor):
     def _attention(self) -> np.ndarray:
         """M13, M12: share of attention left after other business and any Russian crisis."""
         moscow = self.model.moscow
-        left = 1.0 - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
-        return np.maximum(np.minimum(left, 1.0), self.p.min_attention)
+        left = ONE - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
+        return np.maximum(np.minimum(left, ONE), self.p.min_attention)
 
     def _tightened(self) -> np.ndarray:
         """M8: a scripted, stricter precondition on a standing offer contradicts the offer.
@@ -66,9 +66,9 @@ class Washington(Actor):
     def _sanction_chance(self) -> np.ndarray:
         """M3, M13, M18, M2: answer provocations; hold while it believes Pyongyang cooperates."""
         p, m = self.p, self.model
-        drive = np.where(self.pending > 0, 1.0, p.campaign * m.economic_pain)
-        believed = np.maximum(np.minimum(self.belief, 1.0), 0.0)
-        return self._sanction_scale * self.attention * drive * (1.0 - p.restraint * believed)
+        drive = np.where(self.pending > 0, ONE, p.campaign * m.economic_pain)
+        believed = np.maximum(np.minimum(self.belief, ONE), ZERO)
+        return self._sanction_scale * self.attention * drive * (ONE - p.restraint * believed)
 
     def step(self) -> None:
         """Decide today's moves from yesterday's world; scripted moves are added on top."""
@@ -80,7 +80,7 @@ class Washington(Actor):
         tested = pyongyang.days_since_test == 0
         self.reassure = self.forced("reassure", tested & (u[Slot.US_REASSURE]  # M16
                                                           < p.reassurance * self.attention))
-        initiative = p.initiative_rate * self.attention * (1.0 + p.runway_urgency
+        initiative = p.initiative_rate * self.attention * (ONE + p.runway_urgency
                                                            * pyongyang.capability)  # M13, M14
         self.offer = self.forced("talks_offer", u[Slot.US_INITIATIVE] < initiative)
         self.mixed_signal = self.forced("mixed_signal", self.offer_active  # M8
@@ -109,18 +109,18 @@ class Washington(Actor):
                 else:
                     self.behaviour_days = self.full(move.days, np.int64)
         self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
-        self.us_sanctions = self.us_sanctions + p.sanction_step * (1.0 - self.us_sanctions) \
+        self.us_sanctions = self.us_sanctions + p.sanction_step * (ONE - self.us_sanctions) \
             * self.sanction
         self.rounds = self.rounds + self.sanction
         self.offers = self.offers + self.offer
         self.threats = self.threats + self.threat
         self.offer_active = self.offer_active | self.offer
         # An offer renews credibility; a contradiction the same day still takes its share.
-        renewed = np.where(self.offer, 1.0, self.credibility)
-        self.credibility = renewed * (1.0 - p.mixed_signal_hit * self.mixed_signal)
+        renewed = np.where(self.offer, ONE, self.credibility)
+        self.credibility = renewed * (ONE - p.mixed_signal_hit * self.mixed_signal)
         # M7: when Washington pays, every launch day before talks raises what it offers.
         raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
-        self.inducement_offer = self.inducement_offer + raise_offer * (1.0 - self.inducement_offer)
+        self.inducement_offer = self.inducement_offer + raise_offer * (ONE - self.inducement_offer)
         # M18: a noisy daily reading of whether Pyongyang is pausing or talking.
         self.belief = self.belief + p.learning_rate * (t.cooperating + self.noise - self.belief)
         self.blessed = self.blessed | self.bless
