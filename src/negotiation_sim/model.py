@@ -201,7 +201,7 @@ class NegotiationModel(mesa.Model):
         tested = py.launch | py.nuclear
         return SimpleNamespace(
             launch=py.launch, nuclear=py.nuclear, cls=py.cls, missiles=py.salvo,
-            icbm=np.where(py.launch & (py.cls == ICBM), py.salvo, 0),
+            icbm=py.salvo * (py.cls == ICBM),  # salvo is 0 on days without a launch
             pledge=py.pledge & ~(tested | reneged), contact=py.contact,
             previous_state=state, talks_state=new_state, in_talks=in_talks,
             talks_started=(state < TALKS) & in_talks,
@@ -218,10 +218,11 @@ class NegotiationModel(mesa.Model):
         """Tension (M6, M9, M15, M16), crisis (M15), economic pain (M5) and talks."""
         w, t = self.world, self.today
         calm = w.tension_decay + w.talks_calm * t.in_talks
-        jump = (w.tension_launch * t.launch + w.tension_major * ((t.icbm > 0) | t.nuclear)
-                + w.tension_threat * t.threat + w.tension_reassurance * t.reassure)
         tension = self.tension * (ONE - calm)
-        tension = tension + (ONE - tension) * np.minimum(jump, ONE)
+        if (t.launch | t.nuclear | t.threat | t.reassure).any():
+            jump = (w.tension_launch * t.launch + w.tension_major * ((t.icbm > 0) | t.nuclear)
+                    + w.tension_threat * t.threat + w.tension_reassurance * t.reassure)
+            tension = tension + (ONE - tension) * np.minimum(jump, ONE)
         # M15: miscalculation grows with tension and hawks; an active UN channel damps it.
         relief = ONE - self.un.p.crisis_relief * self.un.channel_active
         t.crisis = self.u[Slot.WORLD_CRISIS] < self._crisis_scale * tension * tension * relief
@@ -251,11 +252,16 @@ class NegotiationModel(mesa.Model):
 
     def _count_day(self, t: SimpleNamespace) -> None:
         day = self.day
-        self.launches_before_talks = self.launches_before_talks + (
-            t.launch & (self.first_talks < 0) & ~t.talks_started)
-        self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= CONTACT), day,
-                                      self.first_contact)
-        self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day, self.first_talks)
+        # Contact (state 0 to 1) and talks (to 2) begin only on days with these events.
+        if t.launch.any():
+            self.launches_before_talks = self.launches_before_talks + (
+                t.launch & (self.first_talks < 0) & ~t.talks_started)
+        if t.contact.any():
+            self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= CONTACT),
+                                          day, self.first_contact)
+        if t.talks_started.any():
+            self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day,
+                                        self.first_talks)
         self.talks_days = self.talks_days + t.in_talks
         if t.talks_started.any() or t.talks_ended.any():
             self.talks_episodes = self.talks_episodes + t.talks_started

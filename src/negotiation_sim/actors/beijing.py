@@ -29,14 +29,20 @@ class Beijing(Actor):
         p, m, u = self.p, self.model, self.model.u
         self.envoy = self.forced("envoy", u[Slot.CN_ENVOY] < p.envoy_rate * m.tension)
         # M11: a visit can fail; it presses home more often when enforcement gives leverage.
-        leverage = ONE - p.leverage + p.leverage * self.enforcement
-        self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS] < p.envoy_success * leverage)
+        self.envoy_success = self._no
+        if self.envoy.any():
+            leverage = ONE - p.leverage + p.leverage * self.enforcement
+            self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS]
+                                               < p.envoy_success * leverage)
         self.veto = u[Slot.CN_VETO] < p.shield  # M4
 
     def advance(self) -> None:
         """Envoy pressure builds with successful visits (scaled by enforcement) and fades."""
         p = self.p
-        push = p.pressure_strength * self.enforcement * self.envoy_success
-        self.pressure = self.pressure * self._keep + push * (ONE - self.pressure * self._keep)
+        kept = self.pressure * self._keep
+        if self.envoy_success.any():
+            push = p.pressure_strength * self.enforcement * self.envoy_success
+            kept = kept + push * (ONE - kept)
+        self.pressure = kept
         if self.scripted("enforcement"):
             self.enforcement[:] = self.script_move("enforcement").value

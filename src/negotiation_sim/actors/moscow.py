@@ -24,6 +24,12 @@ class Moscow(Actor):
         super().__init__(model)
         self.us_relations = self.full(self.p.us_relations)
         self.crisis = self.full(initial["russia_crisis"], bool)
+        self._veto_chance = self._veto()
+
+    def _veto(self) -> np.ndarray:
+        """M4, M12: veto chance, rising as relations with Washington sour."""
+        p = self.p
+        return np.clip(p.shield + p.rivalry_veto * (ONE - self.us_relations), ZERO, ONE)
 
     @property
     def effective_enforcement(self) -> np.ndarray:
@@ -35,11 +41,11 @@ class Moscow(Actor):
         p, u = self.p, self.model.u
         self.intermediary = self.forced("intermediary",
                                         u[Slot.RU_INTERMEDIARY] < p.intermediary_rate)
-        veto_chance = np.clip(p.shield + p.rivalry_veto * (ONE - self.us_relations), ZERO, ONE)
-        self.veto = u[Slot.RU_VETO] < veto_chance
+        self.veto = u[Slot.RU_VETO] < self._veto_chance
 
     def advance(self) -> None:
         """A scripted crisis with Washington sets relations and starts the distraction."""
         if self.scripted("distraction"):
             self.crisis[:] = True
             self.us_relations[:] = self.script_move("distraction").value
+            self._veto_chance = self._veto()

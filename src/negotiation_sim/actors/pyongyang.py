@@ -193,15 +193,7 @@ class Pyongyang(Actor):
                            & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility))
         idle = state == NO_TALKS
         if idle.any():  # M10: contact through whichever channel is open today.
-            y = m.yesterday
-            direct = (w.offer_active | y.back_channel) * w.credibility
-            by_direct = u[Slot.PY_CONTACT_DIRECT] < p.contact_rate * w_us * direct
-            by_un = u[Slot.PY_CONTACT_UN] < p.contact_rate * w_un * m.un.channel_active
-            by_intermediary = (u[Slot.PY_CONTACT_INTERMEDIARY]
-                               < p.contact_rate * w_us * (y.cn_envoy | y.ru_intermediary))
-            self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
-            self.channel = np.where(by_direct, 0, np.where(by_un, 1, np.where(by_intermediary,
-                                                                               2, 3)))
+            self._make_contact(idle, w_us, w_un)
         in_contact = state == CONTACT
         if in_contact.any():  # M1, M17, M19: enter talks; contact may lapse.
             self.accept = in_contact & (u[Slot.PY_ACCEPT] < self._talks_acceptance(w_us))
@@ -214,6 +206,29 @@ class Pyongyang(Actor):
                                                                    < p.walkout)
             self.collapse = in_talks & (u[Slot.PY_COLLAPSE]
                                         < p.collapse_rate + p.fragility * m.bought)
+
+    def _make_contact(self, idle, w_us, w_un) -> None:
+        """M10: contact through the direct, UN or intermediary channel, whichever is open.
+
+        A channel closed in every replicate cannot be used, so its draw is not compared.
+        """
+        p, m, u = self.p, self.model, self.model.u
+        y, w = m.yesterday, m.washington
+        by_direct = by_un = by_intermediary = self._no
+        direct = w.offer_active | y.back_channel
+        if direct.any():
+            by_direct = (u[Slot.PY_CONTACT_DIRECT]
+                         < p.contact_rate * w_us * (direct * w.credibility))
+        un_open = m.un.channel_active
+        if un_open.any():
+            by_un = u[Slot.PY_CONTACT_UN] < p.contact_rate * w_un * un_open
+        passed_on = y.cn_envoy | y.ru_intermediary
+        if passed_on.any():
+            by_intermediary = u[Slot.PY_CONTACT_INTERMEDIARY] < p.contact_rate * w_us * passed_on
+        self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
+        if self.contact.any():
+            self.channel = np.where(by_direct, 0, np.where(by_un, 1,
+                                                           np.where(by_intermediary, 2, 3)))
 
     def advance(self) -> None:
         """Update capability, trust, impulses and counters from the resolved day."""
@@ -234,10 +249,13 @@ class Pyongyang(Actor):
         self.retaliation = self.retaliation * keep["retaliation_days"] + p.retaliation * t.reneged
         self.chill = self.chill * keep["chill_days"] + t.threat
         # M2, M3, M9 cost trust; M17 talks build it.
-        kept = ((ONE - p.renege_trust_hit * t.reneged) * (ONE - p.threat_trust_hit * t.threat)
-                * (ONE - p.sanction_trust_hit * t.new_sanctions))
-        self.trust = self.trust * kept
-        self.trust = self.trust + p.trust_gain * (ONE - self.trust) * t.in_talks
+        if (t.reneged | t.threat | t.new_sanctions).any():
+            kept = ((ONE - p.renege_trust_hit * t.reneged)
+                    * (ONE - p.threat_trust_hit * t.threat)
+                    * (ONE - p.sanction_trust_hit * t.new_sanctions))
+            self.trust = self.trust * kept
+        if t.in_talks.any():
+            self.trust = self.trust + p.trust_gain * (ONE - self.trust) * t.in_talks
         self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
         self.wait = np.where(t.offer | t.mixed_signal, p.signal_wait_days,
                              np.maximum(self.wait - 1, 0))

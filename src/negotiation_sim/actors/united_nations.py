@@ -45,20 +45,25 @@ class UnitedNations(Actor):
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
         self.mission = ready & self.forced("envoy", u[Slot.UN_ENVOY] < p.envoy_rate)
         # M4: a major test brings a draft; the vote comes some days later.
-        self.draft = (m.pyongyang.tested_major & (self.vote_day < 0)
-                      & (u[Slot.UN_DRAFT] < p.draft_prob))
-        self.delay = np.rint(p.vote_delay_days * (0.5 + u[Slot.UN_DELAY])).astype(np.int64)
+        self.draft = self._no
+        major = m.pyongyang.tested_major
+        if major.any():
+            self.draft = major & (self.vote_day < 0) & (u[Slot.UN_DRAFT] < p.draft_prob)
+            self.delay = np.rint(p.vote_delay_days * (0.5 + u[Slot.UN_DELAY])).astype(np.int64)
         self.vote = self.vote_day == m.day
 
+    # Blocks guarded by ``.any()`` skip only updates that would leave every replicate as it is.
     def advance(self) -> None:
         """Count votes' results, raise UN sanctions after a passed resolution, run missions."""
         p, t, day = self.p, self.model.today, self.model.day
-        self.un_sanctions = self.un_sanctions + p.resolution_step * (ONE - self.un_sanctions) \
-            * t.resolution_passed
-        self.resolutions = self.resolutions + t.resolution_passed
-        self.vetoes = self.vetoes + t.resolution_vetoed
-        self.vote_day = np.where(self.draft, day + np.maximum(self.delay, 1),
-                                 np.where(self.vote, -1, self.vote_day))
+        if self.vote.any():
+            self.un_sanctions = self.un_sanctions + p.resolution_step \
+                * (ONE - self.un_sanctions) * t.resolution_passed
+            self.resolutions = self.resolutions + t.resolution_passed
+            self.vetoes = self.vetoes + t.resolution_vetoed
+            self.vote_day = np.where(self.vote, -1, self.vote_day)
+        if self.draft is not self._no:
+            self.vote_day = np.where(self.draft, day + np.maximum(self.delay, 1), self.vote_day)
         self.mission_days_left = np.where(self.mission, p.envoy_days,
                                           np.maximum(self.mission_days_left - 1, 0))
         # Washington answers a proposal the day after it is made; a refusal ends it (M10).

@@ -48,6 +48,7 @@ class Washington(Actor):
         self._sanction_scale = p.response_rate * p.pressure
         self._threat_scale = p.threat_rate * p.hawkishness
         self._mixed_chance = p.mixed_signal_rate * (1.0 - p.coherence)
+        self._pays = bool(np.any(p.inducement * p.inducement_step > 0))  # M7 at all?
 
     def _attention(self) -> np.ndarray:
         """M13, M12: share of attention left after other business and any Russian crisis."""
@@ -109,9 +110,10 @@ class Washington(Actor):
                 else:
                     self.behaviour_days = self.full(move.days, np.int64)
         self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
-        self.us_sanctions = self.us_sanctions + p.sanction_step * (ONE - self.us_sanctions) \
-            * self.sanction
-        self.rounds = self.rounds + self.sanction
+        if self.sanction.any():
+            self.us_sanctions = self.us_sanctions + p.sanction_step \
+                * (ONE - self.us_sanctions) * self.sanction
+            self.rounds = self.rounds + self.sanction
         self.offers = self.offers + self.offer
         self.threats = self.threats + self.threat
         self.offer_active = self.offer_active | self.offer
@@ -119,8 +121,10 @@ class Washington(Actor):
         renewed = np.where(self.offer, ONE, self.credibility)
         self.credibility = renewed * (ONE - p.mixed_signal_hit * self.mixed_signal)
         # M7: when Washington pays, every launch day before talks raises what it offers.
-        raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
-        self.inducement_offer = self.inducement_offer + raise_offer * (ONE - self.inducement_offer)
+        if self._pays:
+            raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
+            self.inducement_offer = self.inducement_offer + raise_offer \
+                * (ONE - self.inducement_offer)
         # M18: a noisy daily reading of whether Pyongyang is pausing or talking.
         self.belief = self.belief + p.learning_rate * (t.cooperating + self.noise - self.belief)
         self.blessed = self.blessed | self.bless
