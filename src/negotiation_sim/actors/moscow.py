@@ -25,6 +25,7 @@ class Moscow(Actor):
         self.us_relations = self.full(self.p.us_relations)
         self.crisis = self.full(initial["russia_crisis"], bool)
         self._veto_chance = self._veto()
+        self.version = 0  # counts changes of crisis or relations, for readers' caches
 
     def _veto(self) -> np.ndarray:
         """M4, M12: veto chance, rising as relations with Washington sour."""
@@ -49,3 +50,4 @@ class Moscow(Actor):
             self.crisis[:] = True
             self.us_relations[:] = self.script_move("distraction").value
             self._veto_chance = self._veto()
+            self.version += 1

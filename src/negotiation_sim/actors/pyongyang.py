@@ -68,6 +68,7 @@ class Pyongyang(Actor):
                                                           np.zeros(n)))[:5]
         self._gain_keep = 1.0 - p.capability_gain
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
+        self._pays = self.model.washington.pays
         self._un_tension = p.un_tension_share * p.tension_weight
         self._zero = np.zeros(n, dtype=np.int64)
         self._nothing = np.zeros(n)
@@ -86,9 +87,10 @@ class Pyongyang(Actor):
         common = (p.willingness_bias + p.pain_weight * m.economic_pain
                   + p.capability_weight * self.capability
                   + p.pressure_weight * m.beijing.pressure)
-        us = (common + p.trust_weight * self.trust
-              + p.inducement_weight * m.washington.inducement_offer
-              - p.tension_weight * m.tension - p.chill_weight * self.chill)
+        us = common + p.trust_weight * self.trust
+        if self._pays:  # M7: the inducement on offer (always 0 when Washington never pays)
+            us = us + p.inducement_weight * m.washington.inducement_offer
+        us = us - p.tension_weight * m.tension - p.chill_weight * self.chill
         un = common + p.un_openness - self._un_tension * m.tension
         return expit(us), expit(un)
 
@@ -100,9 +102,10 @@ class Pyongyang(Actor):
         restraint = (np.where(in_talks, p.talks_restraint, ONE)             # M6
                      * np.where(self.pledged, p.pause_restraint, ONE)       # M2
                      * (ONE - p.pressure_restraint * m.beijing.pressure))   # M11
-        paid = ONE + self._paid * ~in_talks                                 # M7: tests pay
-        launch = np.minimum(p.test_propensity * need * excite * restraint * paid,
-                            MAX_DAILY_HAZARD)
+        launch = p.test_propensity * need * excite * restraint
+        if self._pays:  # M7: when Washington pays, tests before talks pay
+            launch = launch * (ONE + self._paid * ~in_talks)
+        launch = np.minimum(launch, MAX_DAILY_HAZARD)
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
         return launch, nuclear
 

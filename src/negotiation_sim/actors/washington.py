@@ -48,13 +48,18 @@ class Washington(Actor):
         self._sanction_scale = p.response_rate * p.pressure
         self._threat_scale = p.threat_rate * p.hawkishness
         self._mixed_chance = p.mixed_signal_rate * (1.0 - p.coherence)
-        self._pays = bool(np.any(p.inducement * p.inducement_step > 0))  # M7 at all?
+        #: M7: whether Washington ever pays for talks in any replicate.
+        self.pays = bool(np.any(p.inducement > 0))
+        self._attention_seen = None
 
     def _attention(self) -> np.ndarray:
         """M13, M12: share of attention left after other business and any Russian crisis."""
         moscow = self.model.moscow
-        left = ONE - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
-        return np.maximum(np.minimum(left, ONE), self.p.min_attention)
+        if self._attention_seen != moscow.version:  # it changes only with Moscow's crisis
+            left = ONE - self.p.distraction - moscow.p.distraction_weight * moscow.crisis
+            self._attention_cache = np.maximum(np.minimum(left, ONE), self.p.min_attention)
+            self._attention_seen = moscow.version
+        return self._attention_cache
 
     def _tightened(self) -> np.ndarray:
         """M8: a scripted, stricter precondition on a standing offer contradicts the offer.
@@ -79,8 +84,10 @@ class Washington(Actor):
         self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self._sanction_chance())
         self.threat = self.forced("threat", u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
         tested = pyongyang.days_since_test == 0
-        self.reassure = self.forced("reassure", tested & (u[Slot.US_REASSURE]  # M16
-                                                          < p.reassurance * self.attention))
+        self.reassure = self._no
+        if tested.any():  # M16: answer a test by reassuring allies
+            self.reassure = tested & (u[Slot.US_REASSURE] < p.reassurance * self.attention)
+        self.reassure = self.forced("reassure", self.reassure)
         initiative = p.initiative_rate * self.attention * (ONE + p.runway_urgency
                                                            * pyongyang.capability)  # M13, M14
         self.offer = self.forced("talks_offer", u[Slot.US_INITIATIVE] < initiative)
@@ -121,7 +128,7 @@ class Washington(Actor):
         renewed = np.where(self.offer, ONE, self.credibility)
         self.credibility = renewed * (ONE - p.mixed_signal_hit * self.mixed_signal)
         # M7: when Washington pays, every launch day before talks raises what it offers.
-        if self._pays:
+        if self.pays:
             raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
             self.inducement_offer = self.inducement_offer + raise_offer \
                 * (ONE - self.inducement_offer)
