@@ -157,7 +157,7 @@ class NegotiationModel(mesa.Model):
         self.summits = (self.talks_state == 3).astype(np.int64)
         self.crises = np.zeros(r, dtype=np.int64)
         self.max_tension = self.tension.copy()
-        quiet = np.zeros(r, dtype=bool)
+        self._quiet = quiet = np.zeros(r, dtype=bool)  # shared, never written to
         self.yesterday = SimpleNamespace(**{name: quiet for name in _QUIET})
 
     # --- the day ------------------------------------------------------------------------------
@@ -188,15 +188,20 @@ class NegotiationModel(mesa.Model):
         """Combine the actors' decisions into the day's joint outcome."""
         py, us, un = self.pyongyang, self.washington, self.un
         state = self.talks_state
-        vetoed = un.vote & (self.beijing.veto | self.moscow.veto)  # M4
-        passed = un.vote & ~vetoed
+        passed = vetoed = self._quiet
+        if un.vote.any():
+            vetoed = un.vote & (self.beijing.veto | self.moscow.veto)  # M4
+            passed = un.vote & ~vetoed
         # M2: sanctions on a Pyongyang keeping a pledged pause break Washington's word.
         reneged = us.sanction & py.pledged
         # Pyongyang's moves are each open in one state only (contact from none, acceptance or
         # lapse from contact, a summit from talks), so at most one applies per replicate.
         ended = (state >= TALKS) & (py.walkout | py.collapse)  # M20, M7
         up = py.contact | py.accept | py.summit  # M10 contact first, M1/M17 talks, M17 summit
-        new_state = np.where(ended, NO_TALKS, state + up - (py.lapse & ~py.accept))
+        moved = up | py.lapse | ended
+        new_state = state
+        if moved.any():
+            new_state = np.where(ended, NO_TALKS, state + up - (py.lapse & ~py.accept))
         in_talks = new_state >= TALKS
         tested = py.launch | py.nuclear
         return SimpleNamespace(
