@@ -157,7 +157,8 @@ class NegotiationModel(mesa.Model):
         self.summits = (self.talks_state == 3).astype(np.int64)
         self.crises = np.zeros(r, dtype=np.int64)
         self.max_tension = self.tension.copy()
-        self._quiet = quiet = np.zeros(r, dtype=bool)  # shared, never written to
+        self._quiet = quiet = np.zeros(r, dtype=bool)  # shared: read-only
+        quiet.flags.writeable = False
         self.yesterday = SimpleNamespace(**{name: quiet for name in _QUIET})
 
     # --- the day ------------------------------------------------------------------------------

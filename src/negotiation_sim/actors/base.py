@@ -41,7 +41,7 @@ class Actor(mesa.Agent):
         super().__init__(model)
         self.p = SimpleNamespace(**model.parameters_of(self.key))
         self.n = model.replicates
-        self._yes, self._no = self.full(True, bool), self.full(False, bool)
+        self._yes, self._no = _frozen(self.full(True, bool)), _frozen(self.full(False, bool))
 
     def scripted(self, kind: str) -> bool:
         """Whether the scenario scripts a move of this kind for this actor today."""
@@ -67,6 +67,12 @@ class Actor(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(replicates={self.n})"
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """Make a shared constant array read-only, so no rule can change it by accident."""
+    array.flags.writeable = False
+    return array
 
 
 def decay(days) -> np.ndarray | float:

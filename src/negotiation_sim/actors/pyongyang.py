@@ -13,7 +13,7 @@ from scipy.special import expit
 
 from negotiation_sim.actors.base import (
     BEHAVIOUR_CHANGE, CONTACT, DENUCLEARIZATION, NO_TALKS, ONE, TALKS, TEST_PAUSE, ZERO, Actor,
-    decay)
+    _frozen, decay)
 from negotiation_sim.streams import Slot
 
 #: Missile classes in code order (the CNS database's classes; HGV for the hypersonic claims).
@@ -70,8 +70,8 @@ class Pyongyang(Actor):
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._pays = self.model.washington.pays
         self._un_tension = p.un_tension_share * p.tension_weight
-        self._zero = np.zeros(n, dtype=np.int64)
-        self._nothing = np.zeros(n)
+        self._zero = _frozen(np.zeros(n, dtype=np.int64))
+        self._nothing = _frozen(np.zeros(n))
         self._terms_seen = None
 
     # --- what Pyongyang weighs ----------------------------------------------------------------
