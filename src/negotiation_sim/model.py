@@ -205,9 +205,10 @@ class NegotiationModel(mesa.Model):
             new_state = np.where(ended, NO_TALKS, state + up - (py.lapse & ~py.accept))
         in_talks = new_state >= TALKS
         tested = py.launch | py.nuclear
+        icbm = py.salvo * (py.cls == ICBM)  # salvo is 0 on days without a launch
         return SimpleNamespace(
-            launch=py.launch, nuclear=py.nuclear, cls=py.cls, missiles=py.salvo,
-            icbm=py.salvo * (py.cls == ICBM),  # salvo is 0 on days without a launch
+            launch=py.launch, nuclear=py.nuclear, cls=py.cls, missiles=py.salvo, icbm=icbm,
+            tested=tested, major=(icbm > 0) | py.nuclear,
             pledge=py.pledge & ~(tested | reneged), contact=py.contact,
             previous_state=state, talks_state=new_state, in_talks=in_talks,
             talks_started=(state < TALKS) & in_talks,
@@ -225,8 +226,8 @@ class NegotiationModel(mesa.Model):
         w, t = self.world, self.today
         calm = w.tension_decay + w.talks_calm * t.in_talks
         tension = self.tension * (ONE - calm)
-        if (t.launch | t.nuclear | t.threat | t.reassure).any():
-            jump = (w.tension_launch * t.launch + w.tension_major * ((t.icbm > 0) | t.nuclear)
+        if (t.tested | t.threat | t.reassure).any():
+            jump = (w.tension_launch * t.launch + w.tension_major * t.major
                     + w.tension_threat * t.threat + w.tension_reassurance * t.reassure)
             tension = tension + (ONE - tension) * np.minimum(jump, ONE)
         # M15: miscalculation grows with tension and hawks; an active UN channel damps it.

@@ -64,8 +64,8 @@ class Pyongyang(Actor):
         self._replicate = np.arange(n)
         half = 0.5 * (1.0 + p.icbm_weight)
         # M14: capability weight of one missile of each class (rows in MISSILE_CLASSES order).
-        self._class_weight = np.stack(np.broadcast_arrays(1.0, 1.0, half, p.icbm_weight, half,
-                                                          np.zeros(n)))[:5]
+        self._class_weight = np.stack([np.broadcast_to(weight, (n,)) for weight in
+                                       (1.0, 1.0, half, p.icbm_weight, half)])
         self._gain_keep = 1.0 - p.capability_gain
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._pays = self.model.washington.pays
@@ -236,10 +236,10 @@ class Pyongyang(Actor):
     def advance(self) -> None:
         """Update capability, trust, impulses and counters from the resolved day."""
         p, t, keep = self.p, self.model.today, self._keep
-        tested = t.launch | t.nuclear
+        tested = t.tested
         self.days_since_test = np.where(tested, 0, self.days_since_test + 1)
         self.longest_pause = np.maximum(self.longest_pause, self.days_since_test)
-        self.tested_major = (t.icbm > 0) | t.nuclear
+        self.tested_major = t.major
         if tested.any():  # M14: tests advance capability, longer-range classes more.
             effort = (t.missiles * self._class_weight[t.cls, self._replicate]
                       + t.nuclear * p.nuclear_weight)

@@ -116,7 +116,7 @@ class Washington(Actor):
                     self.pause_days = self.full(move.days, np.int64)
                 else:
                     self.behaviour_days = self.full(move.days, np.int64)
-        self.pending = np.where(self.sanction, 0, self.pending + (t.launch | t.nuclear))
+        self.pending = np.where(self.sanction, 0, self.pending + t.tested)
         if self.sanction.any():
             self.us_sanctions = self.us_sanctions + p.sanction_step \
                 * (ONE - self.us_sanctions) * self.sanction
