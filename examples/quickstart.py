@@ -11,8 +11,7 @@ replicates (the test suite uses it to run every example quickly).
 
 from __future__ import annotations
 
-import argparse
-import os
+from _shared import arguments
 
 import negotiation_sim as ns
 from negotiation_sim.analysis import summarize
@@ -24,12 +23,7 @@ OBSERVED_2017 = {"launch_days": 15, "missiles": 21, "icbm_tests": 3, "nuclear_te
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    default = int(os.environ.get("NEGOTIATION_SIM_EXAMPLE_REPLICATES", 5000))
-    parser.add_argument("--replicates", type=int, default=default)
-    parser.add_argument("--seed", type=int, default=2017)
-    parser.add_argument("--out", default="out/quickstart.png")
-    args = parser.parse_args()
+    args = arguments(__doc__, "out/quickstart.png", replicates=5000, seed=2017)
 
     model = ns.run("pressure-2017", replicates=args.replicates, seed=args.seed)
     table = summarize(model.outcomes)

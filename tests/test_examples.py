@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
+#: Runnable examples; files starting with "_" are helpers they share.
+EXAMPLES = sorted(p for p in (Path(__file__).parents[1] / "examples").glob("*.py")
+                  if not p.name.startswith("_"))
+
+
+def test_there_is_an_example_per_question():
+    names = {p.stem for p in EXAMPLES}
+    assert {"quickstart", "preconditions", "reneging_2017", "paying_for_talks",
+            "un_channel"} <= names
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)

@@ -241,6 +241,31 @@ def test_m02_sanctions_during_pledged_pause_break_the_bargain():
                         "extra major tests", share=0.5)
 
 
+def test_m02_honouring_the_pause_withholds_even_scheduled_rounds():
+    """M2, the bargain kept (``washington.honor_pause``): Washington withholds every sanctions
+    round, scheduled ones included, while Pyongyang keeps its pledged pause, so it never
+    reneges and more replicates reach talks. Set up as the test above; the honouring arm holds
+    the round of day 10 in every replicate still pausing then.
+    """
+    initial = {"offer_active": True, "pause_pledged": True, "talks_state": 1,
+               "days_since_test": 0, "capability": 0.6}
+    params = {"washington.precondition": "test_pause", "washington.pause_days": 60, **WILLING}
+    arms = run_arms(quiet_world(120, initial, params,
+                                [move(SANCTION_DAY, "washington", "us_sanctions")]),
+                    {"kept": {"washington.honor_pause": True}, "broken": {}}, replicates=2000)
+    kept, broken = arms["kept"], arms["broken"]
+    assert kept.outcomes["reneged"].sum() == 0
+    assert broken.outcomes["reneged"].mean() > 0.9
+    # Still pledged on the day: no test yet and talks not begun (they end the pledge).
+    tests = kept.daily("launch_day") + kept.daily("nuclear")
+    pausing = ((tests[:SANCTION_DAY + 1].sum(axis=0) == 0)
+               & (kept.daily("talks_state")[SANCTION_DAY - 1] < 2))
+    assert pausing.mean() > 0.5
+    assert (kept.daily("us_sanctions_round")[SANCTION_DAY, pausing] == 0).all()
+    assert_greater(kept.column("talks_reached"), broken.column("talks_reached"),
+                   "share reaching talks")
+
+
 # --- M3 ----------------------------------------------------------------------------------------
 def test_m03_pressure_minded_washington_sanctions_more_and_rounds_raise_pain():
     """M3, unilateral sanctions: a more pressure-minded Washington imposes more rounds; each

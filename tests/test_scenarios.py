@@ -291,6 +291,21 @@ BAD_FILES = [
      "initial.talks_state", 1.5, "integer"),
     ("initial flag as a string", HEAD + '[initial]\noffer_active = "yes"\n',
      "initial.offer_active", "yes", "true or false"),
+    ("unknown base", 'name = "cf"\nbase = "nowhere-2017"\n', "base", "nowhere-2017",
+     "pressure-2017"),
+    ("base is itself", 'name = "cf"\nbase = "cf"\n', "base", "cf", "another scenario"),
+    ("base not a string", 'name = "cf"\nbase = 2017\n', "base", 2017, "another scenario"),
+    ("drop_moves without a base", HEAD + '[[drop_moves]]\ndate = 2020-02-01\n'
+     'actor = "washington"\nkind = "threat"\n', "drop_moves", None, "base"),
+    ("drop a move the base lacks", 'name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\n'
+     'date = 2017-12-14\nactor = "washington"\nkind = "precondition"\n', "drop_moves[0]", None,
+     "2017-12-13 washington precondition"),
+    ("drop_moves not tables", 'name = "cf"\nbase = "pressure-2017"\ndrop_moves = 3\n',
+     "drop_moves", 3, "[[drop_moves]]"),
+    ("a horizon that loses base moves", 'name = "cf"\nbase = "pressure-2017"\n'
+     'horizon_days = 30\n', "horizon_days", 30, "2017-02-18"),
+    ("a bad override in a counterfactual", 'name = "cf"\nbase = "pressure-2017"\n[params]\n'
+     '"beijing.shield" = 2.0\n', "beijing.shield", 2.0, "[0.0, 1.0]"),
 ]
 
 
@@ -462,3 +477,58 @@ def test_initial_state_fields_have_sane_ranges():
     for field in INITIAL_STATE.values():
         if field.kind != "flag":
             assert field.low <= field.default <= field.high, field.name
+
+
+# --- counterfactuals -----------------------------------------------------------------------
+COUNTERFACTUALS = {
+    "moratorium-honored-2017": "pressure-2017", "coherent-washington-2017": "pressure-2017",
+    "un-channel-closed-2017": "pressure-2017", "pay-to-talk-2022": "no-preconditions-2022",
+    "china-enforces-2022": "no-preconditions-2022",
+    "denuclearization-first-2022": "no-preconditions-2022",
+}
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
+                    .split())
+
+
+@pytest.mark.parametrize(("name", "base"), COUNTERFACTUALS.items())
+def test_counterfactual_changes_one_thing_of_its_base(name, base):
+    scenario, parent = ns.load_scenario(name), ns.load_scenario(base)
+    assert scenario.base == base and name in ns.list_scenarios()
+    assert (scenario.start, scenario.horizon_days) == (parent.start, parent.horizon_days)
+    assert dict(scenario.initial) == dict(parent.initial)
+    changed = {k for k in {*scenario.params, *parent.params}
+               if scenario.params.get(k) != parent.params.get(k)}
+    assert len(changed) == 1, changed
+    dropped = set(parent.moves) - set(scenario.moves)
+    assert set(scenario.moves) <= set(parent.moves) and len(dropped) <= 1
+
+
+@pytest.mark.parametrize("name", COUNTERFACTUALS)
+def test_counterfactual_files_say_why_quoting_a_seed(name):
+    text = shipped_path(name).read_text(encoding="utf-8")
+    comments = _words(" ".join(line.lstrip("# ") for line in text.splitlines()
+                               if line.startswith("#")))
+    assert "Changes one thing relative to" in comments and "Why:" in comments
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside the project")
+    seeds = _words(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")))
+    quotes = [q for q in comments.split('"')[1::2] if len(q) > 15]
+    assert quotes and all(part.strip(" .") in seeds for q in quotes
+                          for part in q.split("...")), quotes
+
+
+def test_drop_moves_removes_exactly_the_named_move(tmp_path):
+    path = tmp_path / "cf.toml"
+    path.write_text('name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\ndate = 2017-11-21\n'
+                    'actor = "washington"\nkind = "us_sanctions"\n[[moves]]\n'
+                    'date = 2017-12-01\nactor = "washington"\nkind = "threat"\n',
+                    encoding="utf-8")
+    scenario, parent = ns.load_scenario(path), ns.load_scenario("pressure-2017")
+    assert len(scenario.moves) == len(parent.moves)
+    assert dt.date(2017, 11, 21) not in [m.date for m in scenario.moves]
+    assert [m.day for m in scenario.moves] == sorted(m.day for m in scenario.moves)
+    assert scenario.title == parent.title and scenario.base == "pressure-2017"

@@ -13,6 +13,7 @@ reproducible random stream.
 
 from negotiation_sim import parameters
 from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
+from negotiation_sim.comparison import Comparison, compare
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
@@ -23,7 +24,7 @@ from negotiation_sim.scenarios import Scenario, list_scenarios, load_scenario, s
 __version__ = "0.1.0"
 
 __all__ = [
-    "DAILY", "EVENT_KINDS", "OUTCOMES", "REGISTRY", "Beijing", "Moscow", "NegotiationModel",
-    "Pyongyang", "Scenario", "ScenarioError", "UnitedNations", "Washington", "list_scenarios",
-    "load_scenario", "parameters", "run", "scenario_from_dict",
+    "DAILY", "EVENT_KINDS", "OUTCOMES", "REGISTRY", "Beijing", "Comparison", "Moscow",
+    "NegotiationModel", "Pyongyang", "Scenario", "ScenarioError", "UnitedNations", "Washington",
+    "compare", "list_scenarios", "load_scenario", "parameters", "run", "scenario_from_dict",
 ]

@@ -146,6 +146,11 @@ _ENTRIES = (
           "Instead of talks ... it got slapped with a fresh round of U.S. sanctions",
           "How far Washington holds sanctions while it believes Pyongyang is pausing or talking "
           "(1: never sanctions a pause it perceives)."),
+    Parameter("washington.honor_pause", False, None, None, "flag", ("M2",), SEED_2017,
+              "reneged on a pledge made earlier this fall to to restart talks",
+              "Washington withholds every sanctions round, its own and scheduled ones, while "
+              "Pyongyang keeps a pledged pause or has gone `washington.pause_days` without "
+              "testing.", kind="flag"),
     _real("washington.coherence", 0.5, 0, 1, "share", "M8", SEED_2017,
           "needs to get on the same song sheet",
           "Share of Washington's voices that agree; contradictions arise from the rest."),

@@ -23,6 +23,17 @@ Example (abridged)::
     kind = "us_sanctions"
     note = "new Treasury sanctions round"
     source = "timeline_2017_2022.csv (seed 003)"
+
+A counterfactual names its ``base`` scenario and states only what it changes: its
+``[initial]`` and ``[params]`` entries override the base's, its ``[[moves]]`` add to the
+base's, and each ``[[drop_moves]]`` entry (``date``, ``actor``, ``kind``) removes one of the
+base's moves. Start and horizon come from the base unless given::
+
+    name = "un-channel-closed-2017"
+    base = "pressure-2017"
+
+    [params]
+    "un.channel_open" = false
 """
 
 from __future__ import annotations
@@ -158,6 +169,7 @@ class Scenario:
     params: Mapping[str, object] = field(default_factory=dict)
     moves: tuple[Move, ...] = ()
     path: str = "<scenario>"
+    base: str | None = None
 
     def with_params(self, values: Mapping[str, object]) -> Scenario:
         """Return a new scenario with ``values`` (dotted names) overriding its parameters.
@@ -212,7 +224,7 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
 
 
 _TOP_KEYS = {"name", "title", "description", "start", "horizon_days", "initial", "params",
-             "moves"}
+             "moves", "base", "drop_moves"}
 _MOVE_KEYS = {"date", "actor", "kind", "value", "days", "note", "source"}
 
 
@@ -240,6 +252,8 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
             raise ScenarioError(source, key, raw[key],
                                 "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS)))
     name = _require(raw, "name", str, source)
+    base = _base(raw, source)
+    raw = _inherit(raw, base)
     start = _require(raw, "start", dt.date, source)
     if isinstance(start, dt.datetime):
         raise ScenarioError(source, "start", start, "allowed: a TOML date such as 2017-01-01")
@@ -248,13 +262,73 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
         raise ScenarioError(source, "horizon_days", horizon, "allowed: an integer in [1, 36500]")
     initial = _parse_initial(raw.get("initial", {}), source)
     params = parameters.validate(_table(raw, "params", source), source)
-    moves = tuple(sorted((_parse_move(m, i, start, horizon, source)
-                          for i, m in enumerate(_moves_list(raw, source))),
-                         key=lambda m: m.day))
+    moves = [_parse_move(m, i, start, horizon, source)
+             for i, m in enumerate(_moves_list(raw, source))]
+    if base is not None:
+        kept = _drop_moves(base.moves, raw.get("drop_moves", []), source)
+        moves = [_redate(m, start, horizon, source) for m in kept] + moves
     return Scenario(name=name, start=start, horizon_days=horizon,
                     title=str(raw.get("title", "")), description=str(raw.get("description", "")),
-                    initial=MappingProxyType(initial), params=MappingProxyType(params),
-                    moves=moves, path=source)
+                    initial=MappingProxyType({**(base.initial if base else {}), **initial}),
+                    params=MappingProxyType({**(base.params if base else {}), **params}),
+                    moves=tuple(sorted(moves, key=lambda m: m.day)), path=source,
+                    base=base.name if base else None)
+
+
+def _base(raw: Mapping, source: str) -> Scenario | None:
+    """The scenario a counterfactual builds on: a shipped name, or a path beside ``source``."""
+    if "base" not in raw:
+        if "drop_moves" in raw:
+            raise ScenarioError(source, "drop_moves", raw["drop_moves"],
+                                "allowed: only together with base = <scenario>")
+        return None
+    name = raw["base"]
+    if not isinstance(name, str) or name == raw.get("name"):
+        raise ScenarioError(source, "base", name, "allowed: another scenario's name or path")
+    if name in list_scenarios():
+        return load_scenario(name)
+    path = Path(source).parent / name
+    if not path.is_file():
+        raise ScenarioError(source, "base", name, "allowed: a shipped scenario ("
+                            + ", ".join(list_scenarios()) + ") or a path to a TOML file")
+    return load_scenario(path)
+
+
+def _inherit(raw: Mapping, base: Scenario | None) -> Mapping:
+    """Start and horizon come from the base unless the counterfactual sets them."""
+    if base is None:
+        return raw
+    return {"start": base.start, "horizon_days": base.horizon_days,
+            "title": base.title, "description": base.description, **raw}
+
+
+def _drop_moves(moves: tuple[Move, ...], drops: object, source: str) -> list[Move]:
+    """The base's moves less those ``[[drop_moves]]`` names; each must name exactly one."""
+    if not isinstance(drops, list) or not all(isinstance(d, Mapping) for d in drops):
+        raise ScenarioError(source, "drop_moves", drops,
+                            "allowed: an array of tables [[drop_moves]] with date, actor, kind")
+    kept = list(moves)
+    for index, drop in enumerate(drops):
+        key = (drop.get("date"), ACTOR_ALIASES.get(str(drop.get("actor", "")).lower()),
+               drop.get("kind"))
+        found = [m for m in kept if (m.date, m.actor, m.kind) == key]
+        if len(found) != 1 or set(drop) - {"date", "actor", "kind"}:
+            listed = "; ".join(f"{m.date} {m.actor} {m.kind}" for m in moves)
+            raise ScenarioError(source, f"drop_moves[{index}]", dict(drop),
+                                f"allowed: date, actor and kind of one of the base's moves: "
+                                f"{listed}")
+        kept.remove(found[0])
+    return kept
+
+
+def _redate(move: Move, start: dt.date, horizon: int, source: str) -> Move:
+    """A base move counted from this scenario's start; it must still fall in the horizon."""
+    day = (move.date - start).days
+    if not 0 <= day < horizon:
+        raise ScenarioError(source, "horizon_days", horizon,
+                            f"allowed: a start and horizon that keep the base's move of "
+                            f"{move.date.isoformat()}")
+    return replace(move, day=day)
 
 
 def _require(raw: Mapping, key: str, kind: type, source: str) -> object:

@@ -50,6 +50,8 @@ class Washington(Actor):
         self._mixed_chance = p.mixed_signal_rate * (1.0 - p.coherence)
         #: M7: whether Washington ever pays for talks in any replicate.
         self.pays = bool(np.any(p.inducement > 0))
+        #: M2: whether Washington honours pauses in any replicate.
+        self.honors_pause = bool(np.any(p.honor_pause))
         self._attention_seen = None
 
     def _attention(self) -> np.ndarray:
@@ -82,6 +84,9 @@ class Washington(Actor):
         pyongyang = m.pyongyang
         self.attention = self._attention()
         self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self._sanction_chance())
+        if self.honors_pause:  # M2: keep the word given for a pause, even against the schedule
+            pausing = pyongyang.pledged | (pyongyang.days_since_test >= self.pause_days)
+            self.sanction = self.sanction & ~(pausing & self.p.honor_pause)
         self.threat = self.forced("threat", u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
         tested = pyongyang.days_since_test == 0
         self.reassure = self._no

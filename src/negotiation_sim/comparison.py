@@ -1,0 +1,541 @@
+"""Comparing two scenarios on common random numbers: `compare(a, b)`.
+
+Both sides run the *same* replicate seeds (`negotiation_sim.streams.replicate_seeds`). Because
+every draw is a pure function of (replicate seed, day, slot), replicate i of side a and
+replicate i of side b see the same dice: where the scenarios agree, the replicates agree, and
+a difference between the sides is caused by the difference between the scenarios, not by
+luck. The replicates are therefore *paired*, and every interval for a difference (b - a)
+comes from a paired bootstrap: each resample draws replicate indices with replacement and
+uses the same indices on both sides. Paired intervals are much narrower than independent ones
+when the sides are positively correlated, as common random numbers make them.
+
+What each row of `Comparison.table` reports, by the kind of outcome (`OUTCOMES`):
+
+* shares (``talks_reached``, ``crisis``, ...): each side's share with a Wilson interval
+  (`negotiation_sim.analysis.wilson_interval`); the difference's interval by paired bootstrap.
+* counts and levels: each side's median with a percentile-bootstrap interval, and the
+  difference of the medians by paired bootstrap. Medians of small counts often do not move at
+  all, so every row also carries the means and a paired-bootstrap interval of their
+  difference (``a_mean``, ``b_mean``, ``mean_difference``, ``mean_low``, ``mean_high``).
+* times to an event (``days_to_talks``, ``days_to_contact``; NaN when it never happened, that
+  is, censored at the end of the run): the restricted mean time to the event up to the
+  horizon, the area under the Kaplan-Meier curve. Every replicate is followed to the same
+  horizon, so censoring is only at the horizon, and the area equals the mean of
+  ``min(time, horizon)`` with censored replicates counted at the horizon: no replicate is
+  dropped. Its intervals are percentile (per side) and paired (difference) bootstraps.
+
+All bootstrap intervals are percentile intervals from one seeded matrix of resampled
+replicate indices, shared by every outcome, so a comparison is reproducible to the bit.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from negotiation_sim.analysis import wilson_interval
+from negotiation_sim.errors import ScenarioError
+from negotiation_sim.model import NegotiationModel
+from negotiation_sim.outcomes import OUTCOMES, Measure
+from negotiation_sim.scenarios import Scenario, load_scenario
+from negotiation_sim.streams import replicate_seeds
+
+__all__ = ["TABLE_COLUMNS", "Comparison", "PairedBootstrap", "compare", "kaplan_meier",
+           "paired_difference", "percentile_interval", "restricted_mean", "survival_at"]
+
+_SOURCE = "<compare>"
+#: The columns of `Comparison.table`, in order (the index is ``outcome``).
+TABLE_COLUMNS = ("unit", "statistic", "a", "a_low", "a_high", "b", "b_low", "b_high",
+                 "difference", "low", "high", "a_mean", "b_mean", "mean_difference",
+                 "mean_low", "mean_high", "method")
+#: Elements of the resample-count matrix handled at once (bounds memory for huge runs).
+_CHUNK_ELEMENTS = 4_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Two scenarios run on the same replicate seeds, with paired intervals.
+
+    Attributes:
+        labels: the names of side a and side b.
+        replicates, seed, days, level: how the comparison was run.
+        outcomes_a, outcomes_b: ``model.outcomes`` of each side, row i of both from the same
+            replicate seed.
+        table: one row per outcome (see the module docstring and `TABLE_COLUMNS`).
+        survival: label -> Kaplan-Meier curve of "no talks yet" (`kaplan_meier`).
+        logrank_pvalue: log-rank test (scipy.stats.logrank) of equal time-to-talks
+            distributions. It treats the sides as independent samples; common random numbers
+            correlate them positively, so it overstates the noise in the difference and is
+            conservative: its p-value is too large rather than too small. NaN when neither side
+            ever reached talks.
+        resamples: bootstrap resamples behind the intervals.
+    """
+
+    labels: tuple[str, str]
+    replicates: int
+    seed: int
+    days: int
+    level: float
+    outcomes_a: pd.DataFrame = field(repr=False)
+    outcomes_b: pd.DataFrame = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+    survival: dict[str, pd.DataFrame] = field(repr=False)
+    logrank_pvalue: float = float("nan")
+    resamples: int = 2000
+
+    def to_frame(self) -> pd.DataFrame:
+        """The comparison table (a copy), one row per outcome."""
+        return self.table.copy()
+
+    def summary(self, outcomes: str | Iterable[str] | None = None) -> str:
+        """A plain-text table of ``outcomes`` (default: all) and a line on time to talks."""
+        names = _chosen_outcomes(self.table, outcomes)
+        label_a, label_b = self.labels
+        head = (f"{label_a} vs {label_b}: {self.replicates} replicates on common random "
+                f"numbers (seed {self.seed}), {self.days} days")
+        note = (f"{self.level:.0%} intervals: shares Wilson, medians and restricted means "
+                f"percentile bootstrap; differences (b - a) paired bootstrap, "
+                f"{self.resamples} resamples. Share differences in percentage points (pp).")
+        rows = [("outcome", "unit", "statistic", label_a, label_b, "difference (b - a)")]
+        for name in names:
+            rows.extend(_summary_rows(name, self.table.loc[name]))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [head, note, ""]
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                  for row in rows]
+        lines += ["", self._talks_line()]
+        return "\n".join(lines)
+
+    def _talks_line(self) -> str:
+        parts = []
+        for label in self.labels:
+            end = self.survival[label].iloc[-1]
+            parts.append(f"{label} {_percent(end['survival'])} "
+                         f"[{_percent(end['low'])}, {_percent(end['high'])}]")
+        p = self.logrank_pvalue
+        shown = "nan (no talks on either side)" if math.isnan(p) else f"{p:.3g}"
+        return (f"Time to talks (Kaplan-Meier): without talks at day {self.days}: "
+                + "; ".join(parts) + f". Log-rank p = {shown} (conservative under common "
+                "random numbers).")
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"Comparison({self.labels[0]!r} vs {self.labels[1]!r}, "
+                f"replicates={self.replicates}, seed={self.seed}, days={self.days})")
+
+
+def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: int = 0, *,
+            days: int | None = None, params_a: Mapping | None = None,
+            params_b: Mapping | None = None, labels: tuple[str, str] | None = None,
+            level: float = 0.95, resamples: int = 2000) -> Comparison:
+    """Run scenarios ``a`` and ``b`` on the same replicate seeds and compare their outcomes.
+
+    Args:
+        a, b: a `Scenario`, a shipped scenario's name, or a path to a scenario file.
+        replicates: replicates per side (at least 2); both sides run the same seeds.
+        seed: derives the replicate seeds and seeds the bootstrap.
+        days: days to run (default: the scenarios' horizon, which must then be the same).
+        params_a, params_b: parameter overrides (dotted names) for one side.
+        labels: names for the sides (default: the scenario names, with " (a)"/" (b)" appended
+            when they are equal).
+        level: confidence level of every interval.
+        resamples: bootstrap resamples (at least 100).
+
+    Returns a `Comparison`: the outcomes of both sides, the table of paired estimates and
+    intervals, Kaplan-Meier curves of time to talks and a (conservative) log-rank p-value.
+    Invalid arguments raise `ScenarioError` naming the key, the value and what is allowed.
+
+    >>> c = compare("pressure-2017", "pressure-2017", replicates=50,
+    ...             params_b={"pyongyang.test_propensity": 0.2}, resamples=200)
+    >>> bool(c.table.loc["launch_days", "difference"] > 0)
+    True
+    """
+    _check_int("replicates", replicates, 2)
+    _check_int("seed", seed, 0)
+    _check_int("resamples", resamples, 100)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise ScenarioError(_SOURCE, "level", level, "allowed: a number strictly between 0 and 1")
+    scenario_a = _side(a, params_a)
+    scenario_b = _side(b, params_b)
+    days = _days(scenario_a, scenario_b, days)
+    labels = _labels(scenario_a, scenario_b, labels)
+    seeds = replicate_seeds(int(seed), int(replicates))
+    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days) for s in (scenario_a, scenario_b))
+    survival = {label: kaplan_meier(o["days_to_talks"], None, days, level)
+                for label, o in zip(labels, (outcomes_a, outcomes_b))}
+    return Comparison(
+        labels=labels, replicates=int(replicates), seed=int(seed), days=days, level=float(level),
+        outcomes_a=outcomes_a, outcomes_b=outcomes_b,
+        table=_table(outcomes_a, outcomes_b, days, level, resamples, int(seed)),
+        survival=survival,
+        logrank_pvalue=_logrank(outcomes_a["days_to_talks"], outcomes_b["days_to_talks"], days),
+        resamples=int(resamples))
+
+
+# --- running ------------------------------------------------------------------------------------
+def _check_int(key: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ScenarioError(_SOURCE, key, value, f"allowed: an integer >= {minimum}")
+
+
+def _side(scenario: Scenario | str, params: Mapping | None) -> Scenario:
+    loaded = load_scenario(scenario)
+    return loaded.with_params(params) if params else loaded
+
+
+def _days(a: Scenario, b: Scenario, days: int | None) -> int:
+    if days is not None:
+        _check_int("days", days, 1)
+        return int(days)
+    if a.horizon_days != b.horizon_days:
+        raise ScenarioError(_SOURCE, "days", None,
+                            f"required when the horizons differ: {a.name} ({a.path}) runs "
+                            f"{a.horizon_days} days, {b.name} ({b.path}) {b.horizon_days}; "
+                            "allowed: an integer >= 1")
+    return a.horizon_days
+
+
+def _labels(a: Scenario, b: Scenario, labels: tuple[str, str] | None) -> tuple[str, str]:
+    if labels is None:
+        if a.name == b.name:
+            return (f"{a.name} (a)", f"{b.name} (b)")
+        return (a.name, b.name)
+    if (not isinstance(labels, (tuple, list)) or len(labels) != 2
+            or not all(isinstance(x, str) and x for x in labels) or labels[0] == labels[1]):
+        raise ScenarioError(_SOURCE, "labels", labels, "allowed: two different non-empty strings")
+    return (labels[0], labels[1])
+
+
+def _outcomes(scenario: Scenario, seed: int, seeds: np.ndarray, days: int) -> pd.DataFrame:
+    # Daily series and event logs are not needed here and cost memory in large comparisons.
+    model = NegotiationModel(scenario, seed=int(seed), seeds=seeds, record_daily=False,
+                             record_events=False)
+    return model.run(days).outcomes
+
+
+# --- Kaplan-Meier and log-rank ------------------------------------------------------------------
+def kaplan_meier(times, reached, horizon: float, level: float = 0.95) -> pd.DataFrame:
+    """Kaplan-Meier survival ("not yet reached") with pointwise ``level`` confidence intervals.
+
+    Args:
+        times: the day each replicate reached the event, or its censoring day; NaN means not
+            reached by the horizon.
+        reached: whether each replicate reached the event (default: ``times`` is not NaN).
+        horizon: the end of follow-up: NaN times are censored there, later times too.
+        level: confidence level of the pointwise intervals (log-log, Kalbfleisch-Prentice;
+            they stay inside [0, 1]).
+
+    Returns a step function with columns ``day``, ``survival``, ``low``, ``high``: the first
+    row is day 0 with survival 1.0, then one row per day with events (the survival after
+    them), then the horizon. Survival on day d is the last row with ``day <= d``; when events
+    happen on day 0 there are two rows for day 0 and the second one holds.
+    """
+    times = np.asarray(times, dtype=float).reshape(-1)
+    reached = ~np.isnan(times) if reached is None else np.asarray(reached, dtype=bool).reshape(-1)
+    if times.size == 0 or reached.shape != times.shape:
+        raise ValueError("kaplan_meier: times and reached must be non-empty and of equal size")
+    if np.any(reached & np.isnan(times)) or np.nanmin(times, initial=0.0) < 0:
+        raise ValueError("kaplan_meier: a reached replicate needs a non-negative time")
+    observed = np.where(np.isnan(times), horizon, np.minimum(times, horizon))
+    event = reached & (times <= horizon)
+    event_days = np.unique(observed[event])
+    grid = np.concatenate(([0.0], event_days, [float(horizon)]))
+    if event_days.size == 0:
+        # Nobody reached it: the curve is flat at 1 (scipy would have nothing to estimate).
+        ones = np.ones(grid.size)
+        return pd.DataFrame({"day": grid, "survival": ones, "low": ones, "high": ones.copy()})
+    fit = stats.ecdf(stats.CensoredData.right_censored(observed, ~event))
+    with warnings.catch_warnings():
+        # Undefined where survival is 0 (Greenwood's variance divides by it); filled below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ci = fit.sf.confidence_interval(confidence_level=level, method="log-log")
+    at = grid[1:]
+    survival = np.concatenate(([1.0], fit.sf.evaluate(at)))
+    low = np.concatenate(([1.0], ci.low.evaluate(at)))
+    high = np.concatenate(([1.0], ci.high.evaluate(at)))
+    # Where the interval is undefined (survival 0) the true curve is still >= 0 and, being
+    # non-increasing, below the last defined upper bound.
+    low = np.where(np.isnan(low), 0.0, low)
+    high = pd.Series(high).ffill().to_numpy()
+    return pd.DataFrame({"day": grid, "survival": survival, "low": low, "high": high})
+
+
+def restricted_mean(curve: pd.DataFrame) -> float:
+    """Area under a `kaplan_meier` curve from day 0 to its last row (the horizon)."""
+    widths = np.diff(curve["day"].to_numpy())
+    return float(np.sum(widths * curve["survival"].to_numpy()[:-1]))
+
+
+def survival_at(curve: pd.DataFrame, day: float) -> pd.Series:
+    """The row of a `kaplan_meier` curve that holds on ``day``."""
+    position = int(np.searchsorted(curve["day"].to_numpy(), day, side="right")) - 1
+    return curve.iloc[max(position, 0)]
+
+
+def _logrank(times_a, times_b, days: int) -> float:
+    """Log-rank p-value for two samples of times to an event (NaN: censored at ``days``)."""
+    samples = [np.asarray(t, dtype=float) for t in (times_a, times_b)]
+    if all(np.isnan(t).all() for t in samples):
+        return float("nan")  # no events on either side: nothing to compare
+    data = [stats.CensoredData.right_censored(np.where(np.isnan(t), days, t), np.isnan(t))
+            for t in samples]
+    with warnings.catch_warnings():
+        # Degenerate samples (every replicate reaching talks on one day) give a 0/0 statistic:
+        # scipy warns and returns NaN, which is the honest answer.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return float(stats.logrank(data[0], data[1]).pvalue)
+
+
+# --- paired bootstrap ---------------------------------------------------------------------------
+class PairedBootstrap:
+    """Resamples of replicate indices, the same for both sides and for every outcome.
+
+    Resample r draws ``n`` replicate indices with replacement; it is stored as counts (how often
+    each replicate was drawn), so a mean over a resample is a dot product and a median is read
+    off cumulative counts, both vectorised over resamples.
+    """
+
+    #: Half-width, in binomial standard deviations, of the window `medians` accumulates.
+    window_sds = 5.0
+
+    def __init__(self, n: int, resamples: int, seed: int) -> None:
+        self.n, self.resamples = int(n), int(resamples)
+        rng = np.random.default_rng(seed)
+        per_chunk = max(1, _CHUNK_ELEMENTS // self.n)
+        self._counts = []  # (n, chunk) blocks: replicates by resamples
+        for start in range(0, self.resamples, per_chunk):
+            size = min(per_chunk, self.resamples - start)
+            draws = rng.integers(0, self.n, size=(size, self.n))
+            flat = (draws * size + np.arange(size)[:, None]).ravel()
+            counts = np.bincount(flat, minlength=self.n * size).reshape(self.n, size)
+            self._counts.append(counts.astype(np.float64))
+
+    def means(self, values: np.ndarray) -> np.ndarray:
+        """Resampled means of each row of ``values`` (shape (m, n)): shape (m, resamples)."""
+        return self._sums(values) / self.n
+
+    def _sums(self, values: np.ndarray) -> np.ndarray:
+        values = np.atleast_2d(np.asarray(values, dtype=np.float64))
+        # counts.T @ values.T is the same product as values @ counts, and BLAS does it faster.
+        return np.concatenate([(c.T @ values.T).T for c in self._counts], axis=1)
+
+    def medians(self, values: np.ndarray) -> np.ndarray:
+        """Resampled medians of each row of ``values`` (shape (m, n)): shape (m, resamples).
+
+        A 1-D ``values`` gives a 1-D result.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        rows = np.atleast_2d(values)
+        # The median averages the order statistics of rank (n-1)//2 and n//2 (0-based). In a
+        # resample, the value of rank m is sorted[j] for the first sorted position j whose
+        # cumulative count exceeds m. j is binomially close to m, so counts are accumulated
+        # only in a window `window_sds` standard deviations wide each side of the middle (the
+        # counts before it come from one matrix product for all rows, exact in floating point
+        # as they are integers), with an exact fallback for the rare resample whose median
+        # falls outside.
+        ranks = ((self.n - 1) // 2, self.n // 2)
+        width = int(self.window_sds * math.sqrt(self.n) / 2) + 2
+        first, stop = max(0, ranks[0] - width), min(self.n, ranks[1] + width + 1)
+        orders = np.argsort(rows, axis=1, kind="stable")
+        before_window = np.zeros_like(rows)
+        np.put_along_axis(before_window, orders[:, :first], 1.0, axis=1)
+        before = self._sums(before_window)
+        out = np.empty((rows.shape[0], self.resamples))
+        for i, order in enumerate(orders):
+            out[i] = self._median(rows[i][order], order, first, stop, ranks, before[i])
+        return out if values.ndim == 2 else out[0]
+
+    def _median(self, ordered, order, first, stop, ranks, before) -> np.ndarray:
+        window = ordered[first:stop]
+        # Tied values (most counts) are merged into one row each before accumulating.
+        starts = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
+        out, done = [], 0
+        for counts in self._counts:
+            size = counts.shape[1]
+            previous = before[done:done + size]
+            grouped = np.add.reduceat(counts[order[first:stop]], starts, axis=0)
+            cumulative = np.cumsum(grouped, axis=0) + previous
+            last = starts.size - 1
+            pair = [window[starts[np.minimum(np.count_nonzero(cumulative <= m, axis=0), last)]]
+                    for m in ranks]
+            missed = (previous > ranks[0]) | (cumulative[-1] <= ranks[1])
+            if missed.any():
+                full = np.cumsum(counts[order][:, missed], axis=0)
+                for picked, m in zip(pair, ranks):
+                    picked[missed] = ordered[np.count_nonzero(full <= m, axis=0)]
+            out.append((pair[0] + pair[1]) / 2)
+            done += size
+        return np.concatenate(out)
+
+
+def percentile_interval(resampled: np.ndarray, level: float) -> tuple[float, float]:
+    """The central ``level`` percentile interval of resampled statistics."""
+    low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def paired_difference(a, b, statistic: str = "mean", level: float = 0.95,
+                      resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """``statistic(b) - statistic(a)`` with a paired percentile-bootstrap interval.
+
+    ``a`` and ``b`` are paired replicate by replicate; ``statistic`` is "mean" or "median".
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    boot = PairedBootstrap(a.size, resamples, seed)
+    if statistic == "mean":
+        estimate = b.mean() - a.mean()
+        resampled = boot.means(b - a)[0]
+    elif statistic == "median":
+        estimate = np.median(b) - np.median(a)
+        resampled = boot.medians(b) - boot.medians(a)
+    else:
+        raise ValueError(f"statistic must be 'mean' or 'median', not {statistic!r}")
+    return (float(estimate), *percentile_interval(resampled, level))
+
+
+# --- the table ----------------------------------------------------------------------------------
+def _is_time_to_event(measure: Measure) -> bool:
+    # OUTCOMES declares times to an event as kind "days" that are NaN (censored) when the event
+    # never happens; other day measures (longest_pause) are plain durations.
+    return measure.kind == "days" and "censored" in measure.doc
+
+
+def _table(outcomes_a: pd.DataFrame, outcomes_b: pd.DataFrame, days: int, level: float,
+           resamples: int, seed: int) -> pd.DataFrame:
+    boot = PairedBootstrap(len(outcomes_a), resamples, seed)
+    prepared = {name: _prepare(measure, outcomes_a[name], outcomes_b[name], days)
+                for name, measure in OUTCOMES.items() if measure.kind != "id"}
+    # Every outcome's resampled means in one matrix product: rows a, b, b - a per outcome.
+    # (b - a is resampled directly so that identical sides give exactly zero.)
+    stacked = np.vstack([np.vstack([p["a"], p["b"], p["b"] - p["a"]])
+                         for p in prepared.values()])
+    resampled = boot.means(stacked)
+    by_median = [name for name, p in prepared.items() if p["statistic"] == "median"]
+    if by_median:
+        medians = boot.medians(np.vstack([prepared[n][side] for n in by_median
+                                          for side in "ab"]))
+        for i, name in enumerate(by_median):
+            prepared[name]["resampled_medians"] = medians[2 * i:2 * i + 2]
+    rows = {name: _row(OUTCOMES[name], p, resampled[3 * i:3 * i + 3], level)
+            for i, (name, p) in enumerate(prepared.items())}
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(TABLE_COLUMNS))
+    table.index.name = "outcome"
+    return table
+
+
+def _prepare(measure: Measure, a: pd.Series, b: pd.Series, days: int) -> dict[str, object]:
+    """The values to summarise per side, the statistic, and its point estimates."""
+    a, b = a.to_numpy(dtype=np.float64), b.to_numpy(dtype=np.float64)
+    if _is_time_to_event(measure):
+        estimates = [restricted_mean(kaplan_meier(x, None, days)) for x in (a, b)]
+        # Censored replicates count at the horizon: as every replicate is followed to the
+        # horizon, the mean of min(time, horizon) is that same area, so it is what we resample.
+        a, b = (np.where(np.isnan(x), days, np.minimum(x, days)) for x in (a, b))
+        return {"a": a, "b": b, "statistic": "restricted mean", "estimates": estimates}
+    if np.isnan(a).any() or np.isnan(b).any():
+        # Never summarise around missing values silently: the row stays undefined.
+        return {"a": np.zeros_like(a), "b": np.zeros_like(b), "statistic": None}
+    if measure.kind == "share":
+        return {"a": a, "b": b, "statistic": "share", "estimates": [a.mean(), b.mean()]}
+    return {"a": a, "b": b, "statistic": "median", "estimates": [np.median(a), np.median(b)]}
+
+
+def _row(measure: Measure, prepared: dict, resampled: np.ndarray,
+         level: float) -> dict[str, object]:
+    """One table row; ``resampled`` holds the resampled means of a, b and b - a."""
+    statistic = prepared["statistic"]
+    if statistic is None:
+        return _undefined_row(measure)
+    a, b = prepared["a"], prepared["b"]
+    est_a, est_b = prepared["estimates"]
+    mean_low, mean_high = percentile_interval(resampled[2], level)
+    row = {"unit": measure.unit, "statistic": statistic, "a_mean": a.mean(), "b_mean": b.mean(),
+           "mean_difference": b.mean() - a.mean(), "mean_low": mean_low,
+           "mean_high": mean_high, "difference": float(est_b - est_a)}
+    if statistic == "share":
+        sides = (wilson_interval(int(a.sum()), a.size, level),
+                 wilson_interval(int(b.sum()), b.size, level))
+        row.update(low=mean_low, high=mean_high, method="Wilson; paired bootstrap")
+    elif statistic == "restricted mean":
+        sides = (percentile_interval(resampled[0], level), percentile_interval(resampled[1], level))
+        row.update(low=mean_low, high=mean_high,
+                   method="percentile bootstrap; paired bootstrap")
+    else:
+        med_a, med_b = prepared["resampled_medians"]
+        sides = (percentile_interval(med_a, level), percentile_interval(med_b, level))
+        low, high = percentile_interval(med_b - med_a, level)
+        row.update(low=low, high=high, method="percentile bootstrap; paired bootstrap")
+    row.update(_sides(est_a, est_b, *sides))
+    return row
+
+
+def _sides(a: float, b: float, interval_a, interval_b) -> dict[str, float]:
+    return {"a": float(a), "a_low": interval_a[0], "a_high": interval_a[1],
+            "b": float(b), "b_low": interval_b[0], "b_high": interval_b[1]}
+
+
+def _undefined_row(measure: Measure) -> dict[str, object]:
+    row = dict.fromkeys(TABLE_COLUMNS, float("nan"))
+    row.update(unit=measure.unit, statistic="median", method="undefined: missing values")
+    return row
+
+
+# --- the summary --------------------------------------------------------------------------------
+def _chosen_outcomes(table: pd.DataFrame, outcomes) -> list[str]:
+    if outcomes is None:
+        return list(table.index)
+    names = [outcomes] if isinstance(outcomes, str) else list(outcomes)
+    for name in names:
+        if name not in table.index:
+            raise ScenarioError(_SOURCE, "outcomes", name,
+                                "allowed: " + ", ".join(table.index))
+    return names
+
+
+def _summary_rows(name: str, row: pd.Series) -> list[tuple[str, ...]]:
+    if row["statistic"] == "share":
+        sides = [_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], _percent) for k in "ab"]
+        difference = _cell(row["difference"] * 100, row["low"] * 100, row["high"] * 100,
+                           _points, " pp", signed=True)
+    else:
+        sides = [_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], _number) for k in "ab"]
+        difference = _cell(row["difference"], row["low"], row["high"], _number, signed=True)
+    rows = [(name, row["unit"], row["statistic"], *sides, difference)]
+    if row["statistic"] == "median":
+        # Medians of small counts often sit still; the means show what moved.
+        rows.append(("", "", "mean", _number(row["a_mean"]), _number(row["b_mean"]),
+                     _cell(row["mean_difference"], row["mean_low"], row["mean_high"],
+                           _number, signed=True)))
+    return rows
+
+
+def _cell(estimate: float, low: float, high: float, show, suffix: str = "",
+          signed: bool = False) -> str:
+    plus = "+" if signed and estimate > 0 else ""
+    return f"{plus}{show(estimate)}{suffix} [{show(low)}, {show(high)}]"
+
+
+def _points(x: float) -> str:
+    return "nan" if math.isnan(x) else f"{x + 0.0:.1f}"
+
+
+def _percent(x: float) -> str:
+    return "nan" if math.isnan(x) else f"{x * 100 + 0.0:.1f}%"
+
+
+def _number(x: float) -> str:
+    """Three significant digits, without switching to exponents below a million."""
+    if math.isnan(x):
+        return "nan"
+    x = float(x) + 0.0  # no "-0"
+    if x != 0 and 1000 <= abs(x) < 1e6:
+        return f"{x:,.0f}"
+    return f"{x:.3g}"

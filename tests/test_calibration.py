@@ -1,0 +1,195 @@
+"""Calibration: targets from the record, the loss, the search, and the calibrated scenarios.
+
+The band test runs the two historical scenarios with their shipped parameters on seeds the
+search never saw, and asserts every target of the issue: observed counts inside the 10-90 %
+predictive interval with the median within ±35 %, the Security Council's answers, no talks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import negotiation_sim as ns
+from negotiation_sim import calibration as cal
+from negotiation_sim import parameters as registry
+from negotiation_sim.scenarios import load_scenario
+
+HISTORICAL = ("pressure-2017", "no-preconditions-2022")
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "calibration.md"
+SCENARIOS = Path(ns.__file__).parent / "data" / "scenarios"
+
+
+# --- targets -------------------------------------------------------------------------------
+def test_targets_are_the_record():
+    t2017 = {t.name: t for t in cal.targets("pressure-2017")}
+    t2022 = {t.name: t for t in cal.targets("no-preconditions-2022")}
+    assert (t2017["launch_days"].observed, t2017["missiles"].observed,
+            t2017["icbm_tests"].observed) == (15, 21, 3)
+    assert (t2022["launch_days"].observed, t2022["missiles"].observed) == (34, 69)
+    assert t2022["icbm_tests"].rule == "at_least" and t2022["icbm_tests"].observed >= 3
+    # All four 2017 major tests were answered within the window; 2022's first vote was a veto.
+    assert t2017["resolution_after_major_test"].observed == 1.0
+    assert t2022["first_vote_after_icbm_vetoed"].observed == 1.0
+    assert t2017["talks_reached"].observed == t2022["talks_reached"].observed == 0.0
+    assert t2017["talks_reached"].threshold == 0.2
+
+
+def test_targets_need_a_recorded_year():
+    scenario = load_scenario("pressure-2017")
+    with pytest.raises(ns.ScenarioError, match="2017-01-01 or 2022-01-01"):
+        cal.targets(ns.scenario_from_dict({"name": "x", "start": scenario.start.replace(
+            year=2019), "horizon_days": 365}))
+
+
+def _fake_model(**daily):
+    replicates = next(iter(daily.values())).shape[1]
+    return SimpleNamespace(daily=lambda name: daily[name], replicates=replicates)
+
+
+def test_answered_major_tests_counts_answers_in_the_window_and_censors_late_tests():
+    days, reps = 200, 4
+    zeros = np.zeros((days, reps), dtype=np.int8)
+    icbm, nuclear, passed = zeros.copy(), zeros.copy(), zeros.copy()
+    icbm[5, 0], passed[20, 0] = 1, 1                       # answered after 15 days
+    nuclear[5, 1], passed[5 + cal.ANSWER_WINDOW + 1, 1] = 1, 1  # answered too late
+    icbm[[10, 30], 2], passed[35, 2] = 1, 1                # one resolution answers both
+    icbm[days - 10, 3] = 1                                 # censored: too near the end
+    successes, cases = cal._answered_major_tests(
+        _fake_model(icbm=icbm, nuclear=nuclear, un_resolution=passed))
+    assert successes.tolist() == [1, 0, 2, 0] and cases.tolist() == [1, 1, 2, 0]
+
+
+def test_first_vote_after_the_first_icbm():
+    days, reps = 100, 4
+    zeros = np.zeros((days, reps), dtype=np.int8)
+    icbm, veto, passed = zeros.copy(), zeros.copy(), zeros.copy()
+    icbm[10, 0], veto[20, 0], passed[30, 0] = 1, 1, 1      # veto first: counts
+    icbm[10, 1], passed[20, 1], veto[30, 1] = 1, 1, 1      # passed first: does not
+    veto[5, 2], icbm[10, 2] = 1, 1                         # the only vote came before: no case
+    veto[30, 3] = 1                                        # no ICBM: no case
+    vetoed, cases = cal._first_vote_after_icbm_vetoed(
+        _fake_model(icbm=icbm, un_veto=veto, un_resolution=passed))
+    assert vetoed.tolist() == [1, 0, 0, 0] and cases.tolist() == [1, 1, 0, 0]
+
+
+# --- the loss ------------------------------------------------------------------------------
+COUNT = cal.Target("launch_days", 20.0, "interval", "", "")
+
+
+def _count_stats(mean: float, rank: float) -> dict:
+    return {"mean": np.array([mean]), "rank": np.array([rank])}
+
+
+@given(st.floats(0, 200), st.floats(0, 1))
+def test_count_loss_is_smallest_at_the_record(mean, rank):
+    loss = cal.target_loss(COUNT, _count_stats(mean, rank))[0]
+    assert loss >= cal.target_loss(COUNT, _count_stats(20.0, 0.5))[0] == 0.0
+
+
+def test_count_loss_is_about_one_at_the_band_edges():
+    edge = 20.5 * (1 + cal.MEDIAN_TOLERANCE) - 0.5
+    assert cal.target_loss(COUNT, _count_stats(edge, 0.5))[0] == pytest.approx(1.0)
+    assert cal.target_loss(COUNT, _count_stats(20.0, cal.INTERVAL[1]))[0] == pytest.approx(1.0)
+
+
+@given(st.integers(0, 1000), st.integers(1, 1000))
+def test_share_loss_is_zero_inside_and_grows_outside(successes, cases):
+    successes = min(successes, cases)
+    floor = cal.Target("x", 1.0, "share_min", "", "", threshold=0.9)
+    ceiling = cal.Target("x", 0.0, "share_max", "", "", threshold=0.2)
+    stats = {"successes": np.array([successes]), "cases": np.array([cases])}
+    share = successes / cases
+    aim_floor = 0.9 + cal.SHARE_MARGIN["share_min"]
+    aim_ceiling = 0.2 - cal.SHARE_MARGIN["share_max"]
+    assert (cal.target_loss(floor, stats)[0] == 0) == (share >= aim_floor)
+    assert (cal.target_loss(ceiling, stats)[0] == 0) == (share <= aim_ceiling)
+
+
+def test_the_search_finds_a_known_optimum():
+    """Targets made from the model at a known test propensity: the search recovers it."""
+    truth = 0.05
+    scenario = load_scenario("pressure-2017")
+    made = ns.run(scenario, 600, seed=3, params={"pyongyang.test_propensity": truth},
+                  record_daily=False, record_events=False).outcomes["launch_days"]
+    target = cal.Target("launch_days", float(made.mean()), "interval", "", "")
+    result = cal.calibrate(scenario, ("pyongyang.test_propensity",), targets_=[target],
+                           replicates=200, seed=4, maxiter=8, popsize=6,
+                           bounds={"pyongyang.test_propensity": (0.01, 0.12)})
+    assert result.params["pyongyang.test_propensity"] == pytest.approx(truth, rel=0.1)
+    assert result.loss < 0.05 and result.evaluations > 0
+
+
+def test_the_search_is_reproducible():
+    target = cal.Target("launch_days", 20.0, "interval", "", "")
+    runs = [cal.calibrate("pressure-2017", ("pyongyang.test_propensity",), targets_=[target],
+                          replicates=50, seed=8, maxiter=1, popsize=5) for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(("free", "bounds", "match"), [
+    (("washington.precondition",), None, "real-valued"),
+    (("nobody.nothing",), None, "real-valued"),
+    (("pyongyang.salvo",), {"pyongyang.salvo": (0.0, 0.95)}, r"inside \[0.0, 0.9\]"),
+])
+def test_the_search_stays_inside_the_registry(free, bounds, match):
+    with pytest.raises(ns.ScenarioError, match=match):
+        cal.calibrate("pressure-2017", free, bounds=bounds, maxiter=1)
+
+
+# --- the shipped calibration ----------------------------------------------------------------
+@pytest.mark.parametrize("name", HISTORICAL)
+def test_historical_scenarios_reproduce_the_record(name):
+    evaluation = cal.evaluate(name, replicates=2000, seed=99)
+    missed = evaluation.table[~evaluation.table["passes"]]
+    assert missed.empty, f"{name} misses targets:\n{missed.to_string()}"
+
+
+@pytest.mark.parametrize("name", HISTORICAL)
+def test_calibrated_values_are_in_the_files_and_in_range(name):
+    text = (SCENARIOS / f"{name}.toml").read_text(encoding="utf-8")
+    assert cal.BEGIN in text and cal.END in text
+    params = load_scenario(name).params
+    for key in cal.FREE[name]:
+        entry = registry.REGISTRY[key]
+        assert key in params and entry.low <= params[key] <= entry.high
+        assert text.count(f'"{key}"') == 1
+
+
+def test_write_params_replaces_its_block(tmp_path):
+    path = tmp_path / "s.toml"
+    shutil.copy(SCENARIOS / "pressure-2017.toml", path)
+    result = cal.Calibration("pressure-2017", {"pyongyang.salvo": 0.5, "un.draft_prob": 0.9},
+                             0.1, 1, 10, 20, [], "done")
+    for _ in range(2):
+        cal.write_params(path, result)
+        scenario = load_scenario(path)
+        assert scenario.params["pyongyang.salvo"] == 0.5
+        assert scenario.params["un.draft_prob"] == 0.9
+        assert path.read_text(encoding="utf-8").count(cal.BEGIN) == 1
+    assert scenario.moves == load_scenario("pressure-2017").moves
+
+
+def test_report_states_the_shipped_values():
+    """docs/calibration.md is regenerated whenever the calibrated values change."""
+    text = DOCS.read_text(encoding="utf-8")
+    for name in HISTORICAL:
+        assert cal._free_text(name) in text, f"rerun: python -m negotiation_sim.calibration report"
+        for target in cal.targets(name):
+            assert f"| {target.name} |" in text
+        assert (DOCS.parent / f"calibration-{name}.png").stat().st_size > 10_000
+
+
+def test_report_writes_tables_and_figures(tmp_path):
+    path = tmp_path / "calibration.md"
+    evaluations = cal.report(path, replicates=100, seed=5, scenarios=("pressure-2017",))
+    text = path.read_text(encoding="utf-8")
+    assert "| launch_days |" in text and "calibration-pressure-2017.png" in text
+    assert (tmp_path / "calibration-pressure-2017.png").stat().st_size > 10_000
+    assert evaluations[0].replicates == 100
