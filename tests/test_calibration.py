@@ -180,7 +180,7 @@ def test_report_states_the_shipped_values():
     """docs/calibration.md is regenerated whenever the calibrated values change."""
     text = DOCS.read_text(encoding="utf-8")
     for name in HISTORICAL:
-        assert cal._free_text(name) in text, f"rerun: python -m negotiation_sim.calibration report"
+        assert cal._free_text(name) in text, "rerun: python -m negotiation_sim.calibration report"
         for target in cal.targets(name):
             assert f"| {target.name} |" in text
         assert (DOCS.parent / f"calibration-{name}.png").stat().st_size > 10_000

@@ -15,7 +15,11 @@ from scipy import stats
 import negotiation_sim as ns
 from negotiation_sim.analysis import wilson_interval
 from negotiation_sim.comparison import (
-    TABLE_COLUMNS, PairedBootstrap, kaplan_meier, paired_difference, restricted_mean,
+    TABLE_COLUMNS,
+    PairedBootstrap,
+    kaplan_meier,
+    paired_difference,
+    restricted_mean,
     survival_at,
 )
 from negotiation_sim.streams import replicate_seeds
@@ -187,28 +191,28 @@ def test_paired_share_difference_interval_contains_the_estimate(pairs, seed):
         assert w_low <= successes / a.size <= w_high
 
 
-@given(values=st.lists(st.integers(0, 6), min_size=1, max_size=40), seed=st.integers(0, 99),
-       narrow=st.booleans())
+@given(values=st.lists(st.integers(0, 6), min_size=1, max_size=40), seed=st.integers(0, 99))
 @settings(max_examples=40, deadline=None)
-def test_resampled_medians_equal_medians_of_the_resamples(values, seed, narrow):
+def test_resamples_are_shared_and_statistics_are_of_the_resamples(values, seed):
     x = np.array(values, dtype=float)
     boot = PairedBootstrap(x.size, 120, seed)
-    if narrow:
-        boot.window_sds = 0.0  # forces the exact fallback for many resamples
-    counts = np.concatenate(boot._counts, axis=1).astype(int)
-    expected = [np.median(np.repeat(x, counts[:, r])) for r in range(120)]
-    np.testing.assert_array_equal(boot.medians(x), expected)
+    drawn = np.vstack(list(boot.indices()))
+    assert drawn.shape == (120, x.size)
+    np.testing.assert_array_equal(drawn, np.vstack(list(boot.indices())))  # same every time
+    np.testing.assert_array_equal(boot.medians(x), [np.median(x[i]) for i in drawn])
+    np.testing.assert_allclose(boot.means(x)[0], [np.mean(x[i]) for i in drawn])
 
 
-def test_resampled_medians_of_continuous_values_and_many_rows():
-    rng = np.random.default_rng(0)
-    rows = np.vstack([rng.random(500), rng.poisson(3, 500), np.zeros(500)])
+def test_resamples_come_in_bounded_chunks():
     boot = PairedBootstrap(500, 300, 7)
-    counts = np.concatenate(boot._counts, axis=1).astype(int)
-    got = boot.medians(rows)
-    for row, resampled in zip(rows, got):
-        np.testing.assert_array_equal(
-            resampled, [np.median(np.repeat(row, counts[:, r])) for r in range(300)])
+    boot._per_chunk = 64
+    chunks = list(boot.indices())
+    assert [c.shape[0] for c in chunks] == [64, 64, 64, 64, 44]
+    rng = np.random.default_rng(1)
+    rows = np.vstack([rng.random(500), rng.poisson(3, 500), np.zeros(500)])  # many, few, one
+    drawn = np.vstack(chunks)
+    np.testing.assert_array_equal(boot.medians(rows),
+                                  [np.median(row[drawn], axis=1) for row in rows])
 
 
 # --- inputs and output --------------------------------------------------------------------------
@@ -311,3 +315,9 @@ def test_number_formatting_in_the_summary():
     assert [_number(x) for x in (12345.6, 417.2, 0.000123, -0.0, 0.0, np.nan, 2.5e7)] == [
         "12,346", "417", "0.000123", "0", "0", "nan", "2.5e+07"]
     assert [_percent(x) for x in (0.1234, 0.0, -0.0, 1.0)] == ["12.3%", "0.0%", "0.0%", "100.0%"]
+
+
+def test_summary_shows_as_a_table_at_the_prompt():
+    text = ns.compare("pressure-2017", "un-channel-closed-2017", replicates=50, seed=2).summary(
+        ["talks_reached"])
+    assert isinstance(text, str) and repr(text) == str(text) and "\n" in repr(text)

@@ -12,7 +12,7 @@ import pytest
 import negotiation_sim as ns
 
 pytest.importorskip("matplotlib")
-from negotiation_sim import figures  # noqa: E402
+from negotiation_sim import figures
 
 LABELS = ("pressure-2017", "no-preconditions-2022")
 
@@ -153,3 +153,25 @@ def test_kaplan_meier_of_two_scenarios(comparison, tmp_path):
     comparison = SimpleNamespace(**{**vars(comparison), "logrank_pvalue": 0.0123})
     fig = figures.kaplan_meier(comparison)
     assert "0.0123" in fig.axes[0].get_legend().get_title().get_text()
+
+
+def test_kaplan_meier_of_several_comparisons_draws_each_setting_once(comparison):
+    other = SimpleNamespace(**{**vars(comparison), "labels": (LABELS[0], "third"),
+                               "survival": {LABELS[0]: comparison.survival[LABELS[0]],
+                                            "third": comparison.survival[LABELS[1]]},
+                               "logrank_pvalue": 0.5})
+    fig = figures.kaplan_meier([comparison, other])
+    assert_labelled(fig)
+    assert [line.get_label() for line in fig.axes[0].lines] == [*LABELS, "third"]
+    assert "third vs pressure-2017: 0.5" in fig.axes[0].get_legend().get_title().get_text()
+
+
+def test_monthly_launch_days_against_the_record(model, tmp_path):
+    path = tmp_path / "monthly.png"
+    fig = figures.monthly_launch_days(model, path)
+    assert path.stat().st_size > 10_000
+    assert_labelled(fig)
+    ax = fig.axes[0]
+    (observed,) = [line for line in ax.lines if line.get_label().startswith("observed")]
+    assert observed.get_ydata().sum() == 15  # the 15 launch days of 2017, month by month
+    assert len(ax.get_xticks()) == 12

@@ -21,7 +21,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
 from conftest import quiet_world
 
 import negotiation_sim as ns

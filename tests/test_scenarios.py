@@ -295,17 +295,21 @@ BAD_FILES = [
      "pressure-2017"),
     ("base is itself", 'name = "cf"\nbase = "cf"\n', "base", "cf", "another scenario"),
     ("base not a string", 'name = "cf"\nbase = 2017\n', "base", 2017, "another scenario"),
-    ("drop_moves without a base", HEAD + '[[drop_moves]]\ndate = 2020-02-01\n'
-     'actor = "washington"\nkind = "threat"\n', "drop_moves", None, "base"),
-    ("drop a move the base lacks", 'name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\n'
-     'date = 2017-12-14\nactor = "washington"\nkind = "precondition"\n', "drop_moves[0]", None,
-     "2017-12-13 washington precondition"),
+    ("drop_moves without a base", HEAD + ('[[drop_moves]]\ndate = 2020-02-01\n'
+                                          'actor = "washington"\nkind = "threat"\n'),
+     "drop_moves", None, "base"),
+    ("drop a move the base lacks", ('name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\n'
+                                    'date = 2017-12-14\nactor = "washington"\n'
+                                    'kind = "precondition"\n'),
+     "drop_moves[0]", None, "2017-12-13 washington precondition"),
     ("drop_moves not tables", 'name = "cf"\nbase = "pressure-2017"\ndrop_moves = 3\n',
      "drop_moves", 3, "[[drop_moves]]"),
-    ("a horizon that loses base moves", 'name = "cf"\nbase = "pressure-2017"\n'
-     'horizon_days = 30\n', "horizon_days", 30, "2017-02-18"),
-    ("a bad override in a counterfactual", 'name = "cf"\nbase = "pressure-2017"\n[params]\n'
-     '"beijing.shield" = 2.0\n', "beijing.shield", 2.0, "[0.0, 1.0]"),
+    ("a horizon that loses base moves",
+     'name = "cf"\nbase = "pressure-2017"\nhorizon_days = 30\n', "horizon_days", 30,
+     "2017-02-18"),
+    ("a bad override in a counterfactual",
+     'name = "cf"\nbase = "pressure-2017"\n[params]\n"beijing.shield" = 2.0\n',
+     "beijing.shield", 2.0, "[0.0, 1.0]"),
 ]
 
 

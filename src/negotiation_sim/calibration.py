@@ -214,8 +214,8 @@ def target_loss(target: Target, stats: Mapping[str, np.ndarray]) -> np.ndarray:
     Counts: the squared log-ratio of the model's mean to the record in units of the ±35 %
     tolerance, plus the squared distance of the record's rank among the replicates from the
     middle in units of the 10-90 % interval's half-width. Shares: a squared hinge in units of
-    0.05 beyond the threshold moved ``SHARE_MARGIN`` inwards. The mean stands for the median because it moves smoothly with
-    the parameters while the median of small counts jumps.
+    0.05 beyond the threshold moved ``SHARE_MARGIN`` inwards. The mean stands for the median
+    because it moves smoothly with the parameters while the median of small counts jumps.
     """
     if target.is_share:
         share = stats["successes"] / np.maximum(stats["cases"], 1)
@@ -401,9 +401,9 @@ def write_params(path: str | Path, result: Calibration) -> None:
     comments that say where they came from (replacing an earlier calibrated block)."""
     path = Path(path)
     text = path.read_text(encoding="utf-8")
-    text = re.sub(rf"\n{re.escape(BEGIN)}.*?{re.escape(END)}[^\n]*\n", "\n", text, flags=re.S)
-    lines = [f"{BEGIN} (seed {result.seed}, {result.replicates} replicates per point, "
-             f"{result.evaluations} points, loss {result.loss:.3g})"]
+    text = re.sub(rf"\n{re.escape(BEGIN)}.*?{re.escape(END)}[^\n]*\n", "\n", text, flags=re.DOTALL)
+    lines = [(f"{BEGIN} (seed {result.seed}, {result.replicates} replicates per point, "
+              f"{result.evaluations} points, loss {result.loss:.3g})")]
     lines += [f'"{name}" = {value!r}' for name, value in result.params.items()]
     lines.append(f"{END}; rerun: python -m negotiation_sim.calibration search --write")
     block = "\n".join(lines) + "\n"
@@ -411,7 +411,7 @@ def write_params(path: str | Path, result: Calibration) -> None:
     if not sep:
         head, tail = text, ""
     for name in result.params:  # a calibrated value replaces a hand-set one
-        head = re.sub(rf'^"{re.escape(name)}"\s*=.*\n', "", head, flags=re.M)
+        head = re.sub(rf'^"{re.escape(name)}"\s*=.*\n', "", head, flags=re.MULTILINE)
     path.write_text(head.rstrip("\n") + "\n" + block + sep + tail, encoding="utf-8")
 
 

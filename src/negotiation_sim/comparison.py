@@ -46,7 +46,7 @@ from negotiation_sim.outcomes import OUTCOMES, Measure
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import replicate_seeds
 
-__all__ = ["TABLE_COLUMNS", "Comparison", "PairedBootstrap", "compare", "kaplan_meier",
+__all__ = ["TABLE_COLUMNS", "Comparison", "PairedBootstrap", "Summary", "compare", "kaplan_meier",
            "paired_difference", "percentile_interval", "restricted_mean", "survival_at"]
 
 _SOURCE = "<compare>"
@@ -56,6 +56,15 @@ TABLE_COLUMNS = ("unit", "statistic", "a", "a_low", "a_high", "b", "b_low", "b_h
                  "mean_low", "mean_high", "method")
 #: Elements of the resample-count matrix handled at once (bounds memory for huge runs).
 _CHUNK_ELEMENTS = 4_000_000
+#: Rows with at most this many distinct values get their bootstrap medians from draw counts.
+_FEW_VALUES = 200
+
+
+class Summary(str):
+    """A comparison's text table: a ``str`` whose interactive display is the table itself."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,8 +102,11 @@ class Comparison:
         """The comparison table (a copy), one row per outcome."""
         return self.table.copy()
 
-    def summary(self, outcomes: str | Iterable[str] | None = None) -> str:
-        """A plain-text table of ``outcomes`` (default: all) and a line on time to talks."""
+    def summary(self, outcomes: str | Iterable[str] | None = None) -> Summary:
+        """A plain-text table of ``outcomes`` (default: all) and a line on time to talks.
+
+        It is a string that shows as the table itself at the interactive prompt.
+        """
         names = _chosen_outcomes(self.table, outcomes)
         label_a, label_b = self.labels
         head = (f"{label_a} vs {label_b}: {self.replicates} replicates on common random "
@@ -110,7 +122,7 @@ class Comparison:
         lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
                   for row in rows]
         lines += ["", self._talks_line()]
-        return "\n".join(lines)
+        return Summary("\n".join(lines))
 
     def _talks_line(self) -> str:
         parts = []
@@ -298,82 +310,67 @@ def _logrank(times_a, times_b, days: int) -> float:
 class PairedBootstrap:
     """Resamples of replicate indices, the same for both sides and for every outcome.
 
-    Resample r draws ``n`` replicate indices with replacement; it is stored as counts (how often
-    each replicate was drawn), so a mean over a resample is a dot product and a median is read
-    off cumulative counts, both vectorised over resamples.
+    Resample r draws ``n`` replicate indices with replacement from a generator seeded with
+    ``seed``. The index matrix is drawn afresh, in the same order, for every statistic and in
+    chunks of resamples, so memory stays bounded for large runs and every statistic sees the
+    same resamples.
     """
 
-    #: Half-width, in binomial standard deviations, of the window `medians` accumulates.
-    window_sds = 5.0
-
     def __init__(self, n: int, resamples: int, seed: int) -> None:
-        self.n, self.resamples = int(n), int(resamples)
-        rng = np.random.default_rng(seed)
-        per_chunk = max(1, _CHUNK_ELEMENTS // self.n)
-        self._counts = []  # (n, chunk) blocks: replicates by resamples
-        for start in range(0, self.resamples, per_chunk):
-            size = min(per_chunk, self.resamples - start)
-            draws = rng.integers(0, self.n, size=(size, self.n))
-            flat = (draws * size + np.arange(size)[:, None]).ravel()
-            counts = np.bincount(flat, minlength=self.n * size).reshape(self.n, size)
-            self._counts.append(counts.astype(np.float64))
+        self.n, self.resamples, self.seed = int(n), int(resamples), int(seed)
+        self._per_chunk = max(1, _CHUNK_ELEMENTS // self.n)
+
+    def indices(self):
+        """Yield index matrices of shape (chunk, n) covering every resample in order."""
+        rng = np.random.default_rng(self.seed)
+        for start in range(0, self.resamples, self._per_chunk):
+            size = min(self._per_chunk, self.resamples - start)
+            yield rng.integers(0, self.n, size=(size, self.n))
 
     def means(self, values: np.ndarray) -> np.ndarray:
-        """Resampled means of each row of ``values`` (shape (m, n)): shape (m, resamples)."""
-        return self._sums(values) / self.n
+        """Resampled means of each row of ``values`` (shape (m, n)): shape (m, resamples).
 
-    def _sums(self, values: np.ndarray) -> np.ndarray:
-        values = np.atleast_2d(np.asarray(values, dtype=np.float64))
-        # counts.T @ values.T is the same product as values @ counts, and BLAS does it faster.
-        return np.concatenate([(c.T @ values.T).T for c in self._counts], axis=1)
+        A resample's mean is a weighted mean, weights being how often it drew each replicate,
+        so all rows go through one matrix product per chunk.
+        """
+        rows = np.atleast_2d(np.asarray(values, dtype=np.float64))
+        return np.hstack([rows @ _draw_counts(chunk, self.n) for chunk in self.indices()]) \
+            / self.n
 
     def medians(self, values: np.ndarray) -> np.ndarray:
-        """Resampled medians of each row of ``values`` (shape (m, n)): shape (m, resamples).
+        """Resampled medians of each row of ``values``; a 1-D ``values`` gives a 1-D result.
 
-        A 1-D ``values`` gives a 1-D result.
+        Rows with few distinct values (counts, flags) are read off how often each resample
+        drew each value, one matrix product per chunk; other rows go through `numpy.median`.
         """
         values = np.asarray(values, dtype=np.float64)
         rows = np.atleast_2d(values)
-        # The median averages the order statistics of rank (n-1)//2 and n//2 (0-based). In a
-        # resample, the value of rank m is sorted[j] for the first sorted position j whose
-        # cumulative count exceeds m. j is binomially close to m, so counts are accumulated
-        # only in a window `window_sds` standard deviations wide each side of the middle (the
-        # counts before it come from one matrix product for all rows, exact in floating point
-        # as they are integers), with an exact fallback for the rare resample whose median
-        # falls outside.
-        ranks = ((self.n - 1) // 2, self.n // 2)
-        width = int(self.window_sds * math.sqrt(self.n) / 2) + 2
-        first, stop = max(0, ranks[0] - width), min(self.n, ranks[1] + width + 1)
-        orders = np.argsort(rows, axis=1, kind="stable")
-        before_window = np.zeros_like(rows)
-        np.put_along_axis(before_window, orders[:, :first], 1.0, axis=1)
-        before = self._sums(before_window)
-        out = np.empty((rows.shape[0], self.resamples))
-        for i, order in enumerate(orders):
-            out[i] = self._median(rows[i][order], order, first, stop, ranks, before[i])
-        return out if values.ndim == 2 else out[0]
+        codes = [np.unique(row, return_inverse=True) for row in rows]
+        out = [[] for _ in rows]
+        for chunk in self.indices():
+            counts = _draw_counts(chunk, self.n)
+            for i, (row, (distinct, code)) in enumerate(zip(rows, codes, strict=True)):
+                out[i].append(np.median(row[chunk], axis=1) if distinct.size > _FEW_VALUES
+                              else self._median_of_few(distinct, code, counts))
+        result = np.vstack([np.hstack(parts) for parts in out])
+        return result if values.ndim == 2 else result[0]
 
-    def _median(self, ordered, order, first, stop, ranks, before) -> np.ndarray:
-        window = ordered[first:stop]
-        # Tied values (most counts) are merged into one row each before accumulating.
-        starts = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
-        out, done = [], 0
-        for counts in self._counts:
-            size = counts.shape[1]
-            previous = before[done:done + size]
-            grouped = np.add.reduceat(counts[order[first:stop]], starts, axis=0)
-            cumulative = np.cumsum(grouped, axis=0) + previous
-            last = starts.size - 1
-            pair = [window[starts[np.minimum(np.count_nonzero(cumulative <= m, axis=0), last)]]
-                    for m in ranks]
-            missed = (previous > ranks[0]) | (cumulative[-1] <= ranks[1])
-            if missed.any():
-                full = np.cumsum(counts[order][:, missed], axis=0)
-                for picked, m in zip(pair, ranks):
-                    picked[missed] = ordered[np.count_nonzero(full <= m, axis=0)]
-            out.append((pair[0] + pair[1]) / 2)
-            done += size
-        return np.concatenate(out)
+    def _median_of_few(self, distinct: np.ndarray, code: np.ndarray,
+                       counts: np.ndarray) -> np.ndarray:
+        # drawn[j, r]: how many of resample r's draws are at most the j-th smallest value; the
+        # value of 0-based rank m is the first whose running count exceeds m.
+        one_hot = np.zeros((distinct.size, self.n))
+        one_hot[code, np.arange(self.n)] = 1.0
+        drawn = np.cumsum(one_hot @ counts, axis=0)
+        low, high = ((self.n - 1) // 2, self.n // 2)
+        return (distinct[(drawn <= low).sum(axis=0)] + distinct[(drawn <= high).sum(axis=0)]) / 2
+
+
+def _draw_counts(chunk: np.ndarray, n: int) -> np.ndarray:
+    """How often each replicate was drawn in each resample: shape (n, resamples in chunk)."""
+    size = chunk.shape[0]
+    flat = (chunk * size + np.arange(size)[:, None]).ravel()
+    return np.bincount(flat, minlength=n * size).reshape(n, size).astype(np.float64)
 
 
 def percentile_interval(resampled: np.ndarray, level: float) -> tuple[float, float]:
