@@ -39,6 +39,8 @@ def test_targets_are_the_record():
     assert t2022["first_vote_after_icbm_vetoed"].observed == 1.0
     assert t2017["talks_reached"].observed == t2022["talks_reached"].observed == 0.0
     assert t2017["talks_reached"].threshold == 0.2
+    assert (t2017["nuclear_tests"].observed, t2022["nuclear_tests"].observed) == (1, 0)
+    assert (t2017["un_vetoes"].observed, t2022["un_vetoes"].observed) == (0, 1)
 
 
 def test_targets_need_a_recorded_year():
@@ -193,3 +195,13 @@ def test_report_writes_tables_and_figures(tmp_path):
     assert "| launch_days |" in text and "calibration-pressure-2017.png" in text
     assert (tmp_path / "calibration-pressure-2017.png").stat().st_size > 10_000
     assert evaluations[0].replicates == 100
+
+
+@given(st.floats(0, 1))
+def test_plausible_counts_cost_nothing_inside_the_interval(rank):
+    rare = cal.Target("un_vetoes", 1.0, "plausible", "", "")
+    loss = cal.target_loss(rare, {"rank": np.array([rank]), "mean": np.array([9.0])})[0]
+    inside = cal.INTERVAL[0] <= rank <= cal.INTERVAL[1]
+    assert (loss == 0) == inside
+    assert cal.passes(rare, {"low": 0, "median": 5, "high": 2}) and \
+        not cal.passes(rare, {"low": 2, "median": 5, "high": 9})

@@ -145,7 +145,9 @@ def scenario_table(name: str) -> str:
     s = load_scenario(name)
     parts = [_table(("setting", "value"), [
         ("title", s.title), ("description", s.description), ("start", s.start.isoformat()),
-        ("horizon_days", s.horizon_days)])]
+        ("horizon_days", s.horizon_days),
+        *([("base", f"`{s.base}` (a counterfactual: the values below include the base's)")]
+          if s.base else [])])]
     initial = [(_code(k), _code(_value(v))) for k, v in s.initial.items()]
     parts.append("Initial state (other fields at their defaults):\n\n"
                  + (_table(("field", "value"), initial) if initial else "none\n"))
