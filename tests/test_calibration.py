@@ -205,3 +205,13 @@ def test_plausible_counts_cost_nothing_inside_the_interval(rank):
     assert (loss == 0) == inside
     assert cal.passes(rare, {"low": 0, "median": 5, "high": 2}) and \
         not cal.passes(rare, {"low": 2, "median": 5, "high": 9})
+
+
+def test_command_line_searches_and_reports(tmp_path, capsys):
+    cal.main(["search", "--scenario", "pressure-2017", "--replicates", "20", "--maxiter", "1",
+              "--popsize", "5"])
+    searched = capsys.readouterr().out
+    assert "pressure-2017: loss" in searched and "pyongyang.salvo = " in searched
+    cal.main(["report", str(tmp_path / "calibration.md"), "--replicates", "60"])
+    reported = capsys.readouterr().out
+    assert reported.count("loss") == 2 and (tmp_path / "calibration.md").is_file()
