@@ -20,11 +20,36 @@ from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
 from negotiation_sim.parameters import REGISTRY
 from negotiation_sim.runner import run
 from negotiation_sim.scenarios import Scenario, list_scenarios, load_scenario, scenario_from_dict
+from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
+from negotiation_sim.sweeps import SweepFailed, SweepSpec, load_spec, load_sweep, sweep
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "DAILY", "EVENT_KINDS", "OUTCOMES", "REGISTRY", "Beijing", "Comparison", "Moscow",
-    "NegotiationModel", "Pyongyang", "Scenario", "ScenarioError", "UnitedNations", "Washington",
-    "compare", "list_scenarios", "load_scenario", "parameters", "run", "scenario_from_dict",
+    "DAILY",
+    "EVENT_KINDS",
+    "OUTCOMES",
+    "REGISTRY",
+    "Beijing",
+    "Comparison",
+    "Moscow",
+    "NegotiationModel",
+    "Pyongyang",
+    "Scenario",
+    "ScenarioError",
+    "Sensitivity",
+    "SweepFailed",
+    "SweepSpec",
+    "UnitedNations",
+    "Washington",
+    "compare",
+    "list_scenarios",
+    "load_scenario",
+    "load_spec",
+    "load_sweep",
+    "parameters",
+    "run",
+    "scenario_from_dict",
+    "sensitivity",
+    "sweep",
 ]

@@ -483,3 +483,60 @@ def monthly_launch_days(model: NegotiationModel, path: str | Path | None = None)
     ax.set_ylim(bottom=-0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     return _save(fig, path)
+
+
+def sensitivity_indices(result, path: str | Path | None = None):
+    """Sensitivity indices of a `negotiation_sim.sensitivity_analysis.Sensitivity`, one panel per output.
+
+    Horizontal bars of the ~15 leading parameters: Sobol's S1 and ST side by side with their
+    bootstrap intervals (ranked by ST), or Morris's mu* with its interval and sigma (ranked by
+    mu*). Outputs that were constant over the design (NaN indices) carry a note in the panel.
+    """
+    top = 15
+    sobol = result.method == "sobol"
+    first, second = ("S1", "ST") if sobol else ("mu_star", "sigma")
+    labels = ({"S1": "S1 (first order)", "ST": "ST (total, with interactions)"} if sobol else
+              {"mu_star": "mu* (mean |elementary effect|)", "sigma": "sigma (spread of effects)"})
+    outputs = list(result.outputs)
+    shown = [result.ranked(name).head(top) for name in outputs]
+    rows = max(len(frame) for frame in shown)
+    cols = min(2, len(outputs))
+    fig = _figure(1, 1, (6.5 * cols, (0.32 * rows + 1.6) * math.ceil(len(outputs) / cols) + 0.6))
+    for ax, name, frame in zip(_grid(fig, len(outputs), cols), outputs, shown, strict=True):
+        y = np.arange(len(frame))
+        height = 0.38
+        bars = ((first, -height / 2, "C0", True), (second, height / 2, "C1", sobol))
+        for column, offset, color, with_error in bars:
+            values = frame[column].to_numpy(dtype=float)
+            error = None
+            if with_error and np.isfinite(values).any():
+                low = frame[f"{column}_low"].to_numpy(dtype=float)
+                high = frame[f"{column}_high"].to_numpy(dtype=float)
+                error = np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
+            label = labels[column] + (f" ({result.level:.0%} interval)" if with_error else "")
+            ax.barh(y + offset, np.nan_to_num(values), height=height, color=color, alpha=0.8,
+                    xerr=None if error is None else np.nan_to_num(error), capsize=2,
+                    label=label)
+        ax.set_yticks(y, frame["parameter"], fontsize=7)
+        ax.set_ylim(len(frame) - 0.5, -0.5)
+        if sobol:
+            xlabel = "index (share of output variance)"
+        else:
+            measure = OUTCOMES[name]
+            unit = "share of replicates" if measure.kind == "share" else measure.unit or "count"
+            xlabel = f"mu* (units of {unit})"
+        ax.set(title=f"{_pretty(name)}: {OUTCOMES[name].doc}", xlabel=xlabel,
+               ylabel="parameter (registry name)")
+        ax.title.set_fontsize(8)
+        ax.axvline(0, color="k", lw=0.6)
+        note = result.notes.get(name)
+        if note:
+            ax.set_xlim(0, 1)
+            ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center",
+                    fontsize=7, wrap=True, bbox={"facecolor": "w", "alpha": 0.8})
+        ax.legend(fontsize=7, loc="lower right")
+    ranked_by = "ST" if sobol else "mu*"
+    fig.suptitle(f"{result.spec.scenario}: {result.method} sensitivity, N = {result.n}, "
+                 f"{result.points} points x {result.spec.replicates} replicates "
+                 f"(seed {result.spec.seed}); top {top} parameters by {ranked_by}")
+    return _save(fig, path)
