@@ -536,3 +536,17 @@ def test_drop_moves_removes_exactly_the_named_move(tmp_path):
     assert dt.date(2017, 11, 21) not in [m.date for m in scenario.moves]
     assert [m.day for m in scenario.moves] == sorted(m.day for m in scenario.moves)
     assert scenario.title == parent.title and scenario.base == "pressure-2017"
+
+
+@pytest.mark.parametrize(("name", "values", "bad"), [
+    ("washington.pause_days", np.array([60.0, 61.5]), 61.5),
+    ("beijing.enforcement", np.array([0.5, np.nan]), "nan"),
+    ("beijing.enforcement", np.array([0.5, 1.5, 2.0]), 1.5),
+    ("washington.pause_days", np.array([60, 500]), 500),
+])
+def test_numeric_arrays_are_checked_at_once(name, values, bad):
+    with pytest.raises(ns.ScenarioError) as caught:
+        ns.parameters.validate({name: values}, "<arrays>")
+    assert caught.value.key == name and str(bad) in str(caught.value)
+    good = ns.parameters.validate({name: values[:1]}, "<arrays>")[name]
+    assert good.dtype == (np.int64 if name == "washington.pause_days" else np.float64)

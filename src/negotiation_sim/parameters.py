@@ -76,10 +76,22 @@ class Parameter:
             if values.ndim != 1 or values.size == 0:
                 raise ScenarioError(source, self.name, value,
                                     "allowed: a scalar or a non-empty 1-D sequence; " + self.allowed())
+            if self.kind in ("real", "integer") and values.dtype.kind in "iuf":
+                return self._validate_numbers(values, source)
             checked = [self._validate_scalar(v, source) for v in values.tolist()]
             dtype = {"real": np.float64, "integer": np.int64, "flag": bool}.get(self.kind, object)
             return np.asarray(checked, dtype=dtype)
         return self._validate_scalar(value, source)
+
+    def _validate_numbers(self, values: np.ndarray, source: str) -> np.ndarray:
+        """A numeric array checked at once (sweeps pass one value per replicate)."""
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(values) | (values < self.low) | (values > self.high)
+            if self.kind == "integer":
+                bad |= values != np.round(values)
+        if bad.any():
+            raise ScenarioError(source, self.name, values[bad][0].item(), self.allowed())
+        return values.astype(np.int64 if self.kind == "integer" else np.float64)
 
     def _validate_scalar(self, value: object, source: str) -> object:
         if isinstance(value, np.generic):

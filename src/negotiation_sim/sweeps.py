@@ -282,8 +282,12 @@ def run_points(spec: dict, points: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([head, outcomes.reset_index(drop=True)], axis=1)
 
 
-def _repeat(values: np.ndarray, reps: int) -> list:
-    return [v.item() if isinstance(v, np.generic) else v for v in np.repeat(values, reps)]
+def _repeat(values: np.ndarray, reps: int) -> np.ndarray | list:
+    """One value per replicate: numbers as an array (checked at once), others as a list."""
+    repeated = np.repeat(values, reps)
+    if repeated.dtype.kind in "iuf":
+        return repeated
+    return [v.item() if isinstance(v, np.generic) else v for v in repeated]
 
 
 def chunk_points(points: pd.DataFrame, chunk: int) -> list[pd.DataFrame]:
