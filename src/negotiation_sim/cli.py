@@ -27,7 +27,7 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="worker processes (default: the machine's cores)")
     parser.add_argument("--chunk", type=int, metavar="POINTS",
-                        help="parameter points per chunk (default: ~20,000 replicates)")
+                        help="parameter points per chunk (default: ~16,000 replicates)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -198,12 +198,13 @@ def sensitivity(scenario: str | Path,
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ScenarioError(SOURCE, "level", level, "allowed: a number strictly between 0 and 1")
     spec = SweepSpec(str(scenario), space, replicates, seed, design=method, points=n,
-                            days=days, source=SOURCE)
+                     days=days, source=SOURCE)
     analyzer = _analyzer(method)
-    results = run_sweep(spec, store=store, resume=resume, backend=backend, chunk=chunk,
-                               workers=workers, scheduler=scheduler, progress=progress)
-    days_run = spec.days or load_scenario(spec.scenario).horizon_days
     design = design_points(spec)
+    results = run_sweep(spec, store=store, resume=resume, backend=backend, chunk=chunk,
+                        workers=workers, scheduler=scheduler, progress=progress,
+                        points=design)
+    days_run = spec.days or load_scenario(spec.scenario).horizon_days
     per_point = point_means(results, design, outputs, days_run)
     problem = salib_problem(spec)
     X = design.to_numpy(dtype=np.float64)

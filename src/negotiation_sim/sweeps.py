@@ -42,8 +42,10 @@ BACKENDS = ("serial", "processes", "dask")
 GRID_LEVELS = 5
 #: Points of an lhs design, or base samples of sobol and morris, when ``points`` is not given.
 DEFAULT_POINTS = {"lhs": 100, "sobol": 64, "morris": 20}
-#: Replicates per chunk the default chunk size aims for (a batch this size runs near full speed).
-CHUNK_REPLICATES = 20_000
+#: Replicates per chunk the default chunk size aims for: a batch this size runs near full
+#: speed, and its float64 temporaries (128 KB) stay under glibc's mmap threshold, which Dask's
+#: workers pin at 128 KiB (above it every temporary is mapped and unmapped: ~2.4x slower).
+CHUNK_REPLICATES = 16_000
 MORRIS_LEVELS = 4
 
 
@@ -217,11 +219,10 @@ def design_points(spec: SweepSpec) -> pd.DataFrame:
     if spec.design == "grid":
         levels = [_grid_levels(space[n], spec.points) for n in names]
         rows = list(itertools.product(*levels))
+        frame = pd.DataFrame(rows, columns=names)
     else:
         unit = _unit_sample(spec, len(names))
-        rows = [[_scale(space[n], u) for n, u in zip(names, point, strict=True)]
-                for point in unit]
-    frame = pd.DataFrame(rows, columns=names)
+        frame = pd.DataFrame({n: _scale(space[n], unit[:, i]) for i, n in enumerate(names)})
     for name in names:
         if registry.REGISTRY[name].kind == "integer":
             frame[name] = frame[name].round().astype(np.int64)
@@ -248,10 +249,12 @@ def _unit_sample(spec: SweepSpec, d: int) -> np.ndarray:
     return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=spec.seed)
 
 
-def _scale(dimension: object, u: float) -> object:
+def _scale(dimension: object, u: np.ndarray) -> np.ndarray:
+    """Unit-cube coordinates to values: a range scaled, or a list's values picked."""
     if isinstance(dimension, dict):
         return dimension["low"] + u * (dimension["high"] - dimension["low"])
-    return dimension[min(int(u * len(dimension)), len(dimension) - 1)]  # a list: pick one
+    index = np.minimum((u * len(dimension)).astype(np.int64), len(dimension) - 1)
+    return np.asarray(dimension)[index]
 
 
 def salib_problem(spec: SweepSpec, unit: bool = False) -> dict:
@@ -398,7 +401,7 @@ def sweep(scenario: str | Path, space: Mapping | None = None, replicates: int = 
             a store of the same specification, skipping finished points.
         backend: ``serial``, ``processes`` (default on a multi-core machine) or ``dask``
             (``scheduler``: a Dask scheduler address; none starts a local cluster).
-        chunk: points per chunk (default: about 20,000 replicates per chunk).
+        chunk: points per chunk (default: about 16,000 replicates per chunk).
         workers: processes or Dask workers (default: the machine's cores).
         progress: show a progress bar (points done, rate, time left).
 
@@ -412,8 +415,11 @@ def sweep(scenario: str | Path, space: Mapping | None = None, replicates: int = 
 def run_sweep(spec: SweepSpec, *, store: str | Path | None = None, resume: bool = False,
               backend: str | None = None, chunk: int | None = None,
               workers: int | None = None, scheduler: str | None = None,
-              progress: bool = False) -> pd.DataFrame:
-    """Run a validated `SweepSpec`; see `sweep` for the options."""
+              progress: bool = False, points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Run a validated `SweepSpec`; see `sweep` for the options.
+
+    ``points`` may pass the spec's `design_points` when the caller has them already.
+    """
     backend = backend or ("processes" if (os.cpu_count() or 1) > 1 else "serial")
     if backend not in BACKENDS:
         raise ScenarioError(spec.source, "backend", backend,
@@ -421,7 +427,7 @@ def run_sweep(spec: SweepSpec, *, store: str | Path | None = None, resume: bool 
     workers = workers or os.cpu_count() or 1
     _check_int(spec.source, "workers", workers, 1)
     plain = spec.to_dict()
-    points = design_points(spec)
+    points = design_points(spec) if points is None else points
     sink = _open_store(store, plain, resume)
     try:
         todo = points.drop(index=list(sink.finished_points())) if sink else points
