@@ -269,3 +269,29 @@ def test_help_of_every_command(command, capsys):
     with pytest.raises(SystemExit) as done:
         cli.main([*command, "--help"])
     assert done.value.code == 0 and "usage: negotiation-sim" in capsys.readouterr().out
+
+
+def test_a_given_dask_scheduler_is_used():
+    distributed = pytest.importorskip("distributed")
+    reference = sw.sweep("pressure-2017", SPACE, backend="serial", **SMALL)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        remote = sw.sweep("pressure-2017", SPACE, backend="dask",
+                          scheduler=cluster.scheduler_address, chunk=5, **SMALL)
+    pd.testing.assert_frame_equal(remote, reference)
+
+
+def test_sensitivity_command_prints_indices_and_writes_them(tmp_path, capsys):
+    spec = write_spec(tmp_path / "morris.toml", design='"morris"', points=4, days=60,
+                      replicates=3, space='"pyongyang.test_propensity" = '
+                      '{ low = 0.01, high = 0.1 }\n"moscow.trade_share" = { low = 0.0, high = 1.0 }')
+    figure, table = tmp_path / "indices.png", tmp_path / "indices.csv"
+    assert cli.main(["sensitivity", str(spec), "--outputs", "launch_days", "--backend",
+                     "serial", "--figure", str(figure), "--csv", str(table)]) == 0
+    out = capsys.readouterr().out
+    assert "pyongyang.test_propensity" in out and "launch_days" in out
+    assert figure.stat().st_size > 10_000
+    indices = pd.read_csv(table)
+    assert set(indices["parameter"]) == {"pyongyang.test_propensity", "moscow.trade_share"}
+    grid = write_spec(tmp_path / "grid.toml", design='"grid"', points=2, days=10)
+    assert cli.main(["sensitivity", str(grid), "--backend", "serial"]) == 2
