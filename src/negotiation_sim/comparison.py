@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from negotiation_sim.analysis import wilson_interval
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.outcomes import OUTCOMES, Measure
 from negotiation_sim.scenarios import Scenario, load_scenario
@@ -170,9 +170,9 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
     >>> bool(c.table.loc["launch_days", "difference"] > 0)
     True
     """
-    _check_int("replicates", replicates, 2)
-    _check_int("seed", seed, 0)
-    _check_int("resamples", resamples, 100)
+    check_integer(_SOURCE, "replicates", replicates, 2)
+    check_integer(_SOURCE, "seed", seed, 0)
+    check_integer(_SOURCE, "resamples", resamples, 100)
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ScenarioError(_SOURCE, "level", level, "allowed: a number strictly between 0 and 1")
     scenario_a = _side(a, params_a)
@@ -193,11 +193,6 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
 
 
 # --- running ------------------------------------------------------------------------------------
-def _check_int(key: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ScenarioError(_SOURCE, key, value, f"allowed: an integer >= {minimum}")
-
-
 def _side(scenario: Scenario | str, params: Mapping | None) -> Scenario:
     loaded = load_scenario(scenario)
     return loaded.with_params(params) if params else loaded
@@ -205,7 +200,7 @@ def _side(scenario: Scenario | str, params: Mapping | None) -> Scenario:
 
 def _days(a: Scenario, b: Scenario, days: int | None) -> int:
     if days is not None:
-        _check_int("days", days, 1)
+        check_integer(_SOURCE, "days", days, 1)
         return int(days)
     if a.horizon_days != b.horizon_days:
         raise ScenarioError(_SOURCE, "days", None,

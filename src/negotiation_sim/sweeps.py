@@ -23,6 +23,7 @@ import math
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from negotiation_sim import parameters as registry
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.scenarios import list_scenarios, load_scenario
 from negotiation_sim.streams import replicate_seeds
@@ -75,12 +76,12 @@ class SweepSpec:
     source: str = field(default="<sweep>", compare=False)
 
     def __post_init__(self) -> None:
-        _check_int(self.source, "replicates", self.replicates, 1)
-        _check_int(self.source, "seed", self.seed, 0)
+        check_integer(self.source, "replicates", self.replicates, 1)
+        check_integer(self.source, "seed", self.seed, 0)
         if self.points is not None:
-            _check_int(self.source, "points", self.points, 1)
+            check_integer(self.source, "points", self.points, 1)
         if self.days is not None:
-            _check_int(self.source, "days", self.days, 1)
+            check_integer(self.source, "days", self.days, 1)
         if self.design not in DESIGNS:
             raise ScenarioError(self.source, "design", self.design,
                                 "allowed: one of " + ", ".join(DESIGNS))
@@ -147,11 +148,6 @@ def load_spec(path: str | Path) -> SweepSpec:
     return SweepSpec(scenario, raw.get("space", {}), raw.get("replicates", 10),
                      raw.get("seed", 0), raw.get("design", "grid"), raw.get("points"),
                      raw.get("days"), source=source)
-
-
-def _check_int(source: str, key: str, value: object, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ScenarioError(source, key, value, f"allowed: an integer >= {minimum}")
 
 
 def _first_list(space: Mapping) -> object:
@@ -355,12 +351,12 @@ def _run_dask(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int,
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError("the dask backend needs: pip install 'negotiation-sim[distributed]'") \
             from error
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+    # No scheduler given: a local cluster on loopback, closed with the client.
+    cluster = nullcontext(scheduler) if scheduler else LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        dashboard_address=None)
     failed = []
-    with Client(scheduler or cluster) as client:
+    with cluster as address, Client(address) as client:
         futures = {client.submit(run_points, spec, points, retries=1, pure=False): points
                    for points in chunks}
         for future in as_completed(futures):
@@ -371,8 +367,6 @@ def _run_dask(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int,
                 failed.append((points.index.tolist(), repr(error)))
                 continue
             done(rows)
-    if cluster is not None:
-        cluster.close()
     return failed
 
 
@@ -425,14 +419,14 @@ def run_sweep(spec: SweepSpec, *, store: str | Path | None = None, resume: bool 
         raise ScenarioError(spec.source, "backend", backend,
                             "allowed: one of " + ", ".join(BACKENDS))
     workers = workers or os.cpu_count() or 1
-    _check_int(spec.source, "workers", workers, 1)
+    check_integer(spec.source, "workers", workers, 1)
     plain = spec.to_dict()
     points = design_points(spec) if points is None else points
     sink = _open_store(store, plain, resume)
     try:
         todo = points.drop(index=list(sink.finished_points())) if sink else points
         chunk = chunk or default_chunk(spec.replicates, len(todo), workers)
-        _check_int(spec.source, "chunk", chunk, 1)
+        check_integer(spec.source, "chunk", chunk, 1)
         kept: list[pd.DataFrame] = []
         with _progress_bar(len(points), len(points) - len(todo), progress) as bar:
             def done(rows: pd.DataFrame) -> None:
