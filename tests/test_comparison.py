@@ -310,11 +310,11 @@ def test_missing_values_outside_times_to_events_leave_the_row_undefined(itself):
 
 
 def test_number_formatting_in_the_summary():
-    from negotiation_sim.comparison import _number, _percent
+    from negotiation_sim.comparison import format_number, format_percent
 
-    assert [_number(x) for x in (12345.6, 417.2, 0.000123, -0.0, 0.0, np.nan, 2.5e7)] == [
+    assert [format_number(x) for x in (12345.6, 417.2, 0.000123, -0.0, 0.0, np.nan, 2.5e7)] == [
         "12,346", "417", "0.000123", "0", "0", "nan", "2.5e+07"]
-    assert [_percent(x) for x in (0.1234, 0.0, -0.0, 1.0)] == ["12.3%", "0.0%", "0.0%", "100.0%"]
+    assert [format_percent(x) for x in (0.1234, 0.0, -0.0, 1.0)] == ["12.3%", "0.0%", "0.0%", "100.0%"]
 
 
 def test_summary_shows_as_a_table_at_the_prompt():

@@ -1,19 +1,106 @@
 """The ``negotiation-sim`` command: a thin layer over the library.
 
+Commands: ``scenarios`` lists the shipped scenarios; ``run`` summarises many replicates of one;
+``chronicle`` tells one replicate day by day; ``compare`` sets two scenarios side by side on
+common random numbers; ``sweep`` and ``sensitivity`` explore parameters; ``viz`` serves the
+live dashboard.
+
 Exit status: 0 on success; 2 with one line naming the problem for a bad specification,
-scenario, parameter, value or path; 1 with one line when chunks of a sweep failed twice (the
-rest are kept in the store); 130 when interrupted. No traceback for a user's mistake.
+scenario, parameter, value, path or option; 1 with one line when chunks of a sweep failed
+twice (the rest are kept in the store), an optional extra is missing or a file cannot be
+written; 130 when interrupted. No traceback for a user's mistake.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim import parameters, runner
+from negotiation_sim.analysis import summarize
+from negotiation_sim.comparison import compare, format_cell, format_number, format_percent
+from negotiation_sim.errors import ScenarioError, check_integer
+from negotiation_sim.scenarios import list_scenarios, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from negotiation_sim.scenarios import Scenario
+
+_SOURCE = "<command line>"
+_TABLES = (".csv", ".parquet")
+_FIGURES = (".png", ".pdf", ".svg")
+_FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+#: Commands whose interrupted work can continue with ``--resume``.
+_RESUMABLE = ("sweep", "sensitivity")
+_SCENARIO_HELP = ("a shipped scenario's name (see 'negotiation-sim scenarios') or a path to a "
+                  "scenario TOML file")
 
 
+class CommandParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line on stderr and exit status 2.
+
+    argparse prints the whole usage before its error; a script reading stderr wants one line.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+# --- parameter overrides ------------------------------------------------------------------------
+def parse_overrides(items: Iterable[str] | None, option: str = "--set") -> dict[str, object]:
+    """Parameter overrides from ``name=value`` strings, typed by the registry and validated.
+
+    Reals and integers are numbers, flags true/false (also yes/no, 1/0), choices strings.
+    Raises `ScenarioError` naming ``option`` for an unknown name, a malformed item or a value
+    the registry rejects, so a long run never starts with a typo.
+
+    >>> parse_overrides(["pyongyang.test_propensity=0.05", "un.channel_open=no"])
+    {'pyongyang.test_propensity': 0.05, 'un.channel_open': False}
+    """
+    overrides = {}
+    for item in items or ():
+        name, equals, text = item.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            raise ScenarioError(_SOURCE, option, item,
+                                "allowed: NAME=VALUE, e.g. pyongyang.test_propensity=0.05")
+        entry = _registry_entry(name, option, item)
+        overrides[name] = entry.validate(_typed(entry, text.strip()), f"{_SOURCE} {option}")
+    return overrides
+
+
+def _registry_entry(name: str, option: str, item: str) -> parameters.Parameter:
+    if name in parameters.REGISTRY:
+        return parameters.REGISTRY[name]
+    near = difflib.get_close_matches(name, parameters.REGISTRY, n=3) or \
+        ["pyongyang.test_propensity"]
+    raise ScenarioError(_SOURCE, option, item,
+                        f"unknown parameter {name!r}; allowed: a parameter of the registry, "
+                        f"e.g. {', '.join(near)}; see docs/reference.md")
+
+
+def _typed(entry: parameters.Parameter, text: str) -> object:
+    """``text`` as the registry's kind wants it; left as text when it is not one, so that the
+    registry's own validation names what is allowed."""
+    if entry.kind == "flag":
+        return _FLAGS.get(text.lower(), text)
+    if entry.kind == "choice":
+        return text
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
+
+
+# --- the parser ---------------------------------------------------------------------------------
 def _sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", help="the sweep specification (TOML): scenario, replicates, "
                         "seed, design, optional points and days, and a [space] table")
@@ -30,48 +117,307 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
                         help="parameter points per chunk (default: ~16,000 replicates)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="negotiation-sim",
-        description="Simulate the diplomacy around North Korea's missile programme.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sweep = commands.add_parser("sweep", help="run a parameter sweep",
-                                description="Run a parameter sweep and store every replicate.")
+def _days_and_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--days", type=int, metavar="D",
+                        help="days to run (default: the scenario's horizon; more runs on "
+                        "without scripted moves)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="model seed; the same seed gives the same results (default: 0)")
+
+
+def _replicates(parser: argparse.ArgumentParser, default: int) -> None:
+    parser.add_argument("--replicates", type=int, default=default, metavar="N",
+                        help="replicates to run, each with its own random stream "
+                        "(default: %(default)s)")
+
+
+def _overrides(parser: argparse.ArgumentParser, option: str, whose: str = "") -> None:
+    parser.add_argument(option, action="append", metavar="NAME=VALUE",
+                        help=f"override a registry parameter{whose}, e.g. "
+                        "pyongyang.test_propensity=0.05 or washington.honor_pause=true; "
+                        "repeatable (names: docs/reference.md)")
+
+
+def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
+    parser = commands.add_parser(name, help=summary, description=description)
+    parser.set_defaults(command_parser=parser)  # to report a stray option as its own
+    return parser
+
+
+def _add_scenarios(commands) -> None:
+    _command(commands, "scenarios", "list the shipped scenarios",
+             "List the shipped scenarios: name, period simulated and what each one is.")
+
+
+def _add_run(commands) -> None:
+    run = _command(commands, "run", "run a scenario and summarise its outcomes",
+                   "Run many replicates of a scenario and print every outcome with an interval "
+                   "(shares: 95% Wilson CI; counts and levels: median and 10-90% of "
+                   "replicates).")
+    run.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    _replicates(run, 1000)
+    _days_and_seed(run)
+    _overrides(run, "--set")
+    run.add_argument("--out", metavar="FILE", help="write one row per replicate to FILE.csv "
+                     "or FILE.parquet (Parquet needs the parquet extra)")
+    run.add_argument("--plot", metavar="FILE", help="write an overview figure to FILE.png, "
+                     ".pdf or .svg (needs the plot extra)")
+
+
+def _add_chronicle(commands) -> None:
+    chronicle = _command(commands, "chronicle", "tell one replicate as a dated narrative",
+                         "Run one replicate of a scenario and print its events day by day, "
+                         "with the historical record's notes on scripted moves.")
+    chronicle.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
+    _days_and_seed(chronicle)
+    _overrides(chronicle, "--set")
+
+
+def _add_compare(commands) -> None:
+    compare = _command(commands, "compare", "compare two scenarios on common random numbers",
+                       "Run scenarios A and B on the same replicate seeds and print both "
+                       "estimates of every outcome and their paired difference with intervals.")
+    compare.add_argument("a", metavar="A", help="side a: " + _SCENARIO_HELP)
+    compare.add_argument("b", metavar="B", help="side b: the same kind of name or path "
+                         "(may equal A, with different --set-a/--set-b)")
+    _replicates(compare, 2000)
+    _days_and_seed(compare)
+    _overrides(compare, "--set-a", " on side a")
+    _overrides(compare, "--set-b", " on side b")
+    compare.add_argument("--figure", metavar="FILE", help="write the outcome distributions of "
+                         "both sides to FILE.png, .pdf or .svg (needs the plot extra)")
+    compare.add_argument("--csv", metavar="FILE.csv",
+                         help="write the comparison table, one row per outcome")
+
+
+def _add_viz(commands) -> None:
+    viz = _command(commands, "viz", "serve the live dashboard",
+                   "Serve the live dashboard (Mesa's SolaraViz) until interrupted with Ctrl-C; "
+                   "needs the viz extra: pip install 'negotiation-sim[viz]'.")
+    viz.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: %(default)s, this machine only)")
+    viz.add_argument("--port", type=int, default=8765, help="port to listen on, 1-65535 "
+                     "(default: %(default)s)")
+    viz.add_argument("--no-browser", action="store_true",
+                     help="do not open a browser window on the dashboard")
+
+
+def _add_sweeps(commands) -> None:
+    sweep = _command(commands, "sweep", "run a parameter sweep",
+                     "Run a parameter sweep and store every replicate.")
     _sweep_options(sweep)
     sweep.add_argument("--out", metavar="FILE.csv",
                        help="also write the results as CSV")
-    sens = commands.add_parser("sensitivity", help="Sobol or Morris sensitivity analysis",
-                               description="Sobol or Morris indices (SALib) of chosen outputs; "
-                               "the specification's design is the method and its points "
-                               "the base samples N.")
+    sens = _command(commands, "sensitivity", "Sobol or Morris sensitivity analysis",
+                    "Sobol or Morris indices (SALib) of chosen outputs; the specification's "
+                    "design is the method and its points the base samples N.")
     _sweep_options(sens)
     sens.add_argument("--outputs", default="talks_reached,launch_days,crisis",
                       help="comma-separated outcome names (default: %(default)s)")
     sens.add_argument("--figure", metavar="FILE.png", help="write the indices' figure")
     sens.add_argument("--csv", metavar="FILE.csv", help="write the indices as CSV")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = CommandParser(
+        prog="negotiation-sim",
+        description="Simulate the diplomacy around North Korea's missile programme.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=CommandParser)
+    for add in (_add_scenarios, _add_run, _add_chronicle, _add_compare, _add_sweeps, _add_viz):
+        add(commands)
     return parser
 
 
+# --- running ------------------------------------------------------------------------------------
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     try:
         return _COMMANDS[args.command](args)
     except ScenarioError as error:
-        print(f"negotiation-sim: error: {error}", file=sys.stderr)
+        print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("negotiation-sim: interrupted; rerun with --resume to continue", file=sys.stderr)
+        hint = "; rerun with --resume to continue" if args.command in _RESUMABLE else ""
+        print(f"negotiation-sim: interrupted{hint}", file=sys.stderr)
         return 130
     except _failure_types() as error:
-        print(f"negotiation-sim: error: {error}", file=sys.stderr)
+        print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``; a stray option is reported by its command, which knows its options."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        args.command_parser.error("unrecognized arguments: " + " ".join(extra))
+    return args
 
 
 def _failure_types() -> tuple[type[BaseException], ...]:
     from negotiation_sim.sweeps import SweepFailed
 
     return (SweepFailed, ImportError, OSError)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _counts(args: argparse.Namespace, min_replicates: int = 1) -> None:
+    """Check the counts before anything runs (argparse took care of their type)."""
+    if getattr(args, "replicates", None) is not None:
+        check_integer(_SOURCE, "--replicates", args.replicates, min_replicates)
+    if args.days is not None:
+        check_integer(_SOURCE, "--days", args.days, 1)
+    check_integer(_SOURCE, "--seed", args.seed, 0)
+
+
+def _output(path: str | None, option: str, suffixes: tuple[str, ...]) -> str | None:
+    """Check an output path before a long run: a known suffix, in a folder that exists."""
+    if path is None:
+        return None
+    if Path(path).suffix.lower() not in suffixes:
+        raise ScenarioError(_SOURCE, option, path,
+                            "allowed: a file name ending in " + ", ".join(suffixes))
+    if not Path(path).parent.is_dir():
+        raise ScenarioError(_SOURCE, option, path,
+                            f"allowed: a file in an existing folder ({Path(path).parent} "
+                            "does not exist)")
+    return path
+
+
+def _need(module: str, extra: str, what: str) -> None:
+    """Fail before running when an optional extra that the output needs is missing."""
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        raise ImportError(f"{what} needs {module}: pip install 'negotiation-sim[{extra}]'") \
+            from error
+
+
+def _columns(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+def _described(scenario: Scenario) -> str:
+    """A scenario's description; a counterfactual's says what it is a counterfactual of."""
+    if scenario.base is None:
+        return scenario.description
+    text = scenario.description.removeprefix(f"As {scenario.base}, but ")
+    return f"counterfactual of {scenario.base}: {text}"
+
+
+def _scenarios(args: argparse.Namespace) -> int:
+    rows = [("name", "period", "description")]
+    for name in list_scenarios():
+        scenario = load_scenario(name)
+        last = scenario.date_of(scenario.horizon_days - 1)
+        rows.append((name, f"{scenario.start.isoformat()} to {last.isoformat()}",
+                     _described(scenario)))
+    print(_columns(rows))
+    return 0
+
+
+def _scenario_and_overrides(args: argparse.Namespace) -> tuple[Scenario, dict[str, object]]:
+    """The checked counts, scenario and ``--set`` overrides of ``run`` and ``chronicle``."""
+    _counts(args)
+    return load_scenario(args.scenario), parse_overrides(args.set)
+
+
+def _outcome_table(summary: pd.DataFrame) -> str:
+    """`analysis.summarize` as aligned text, formatted as `Comparison.summary` formats cells:
+    shares in percent, other values to 3 significant digits."""
+    rows = [("outcome", "unit", "estimate [low, high]", "interval")]
+    for name, row in summary.iterrows():
+        show = format_percent if row["unit"] == "share" else format_number
+        rows.append((name, row["unit"], format_cell(row["estimate"], row["low"], row["high"], show),
+                     row["interval"]))
+    return _columns(rows)
+
+
+def _header(scenario: Scenario, args: argparse.Namespace, days: int) -> str:
+    overrides = "; --set " + " ".join(args.set) if args.set else ""
+    return (f"{scenario.name}: {args.replicates} replicates x {days} days from "
+            f"{scenario.start.isoformat()}, seed {args.seed}{overrides}")
+
+
+def _run_outputs(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """``--out`` and ``--plot``, checked with their extras before the run."""
+    out = _output(args.out, "--out", _TABLES)
+    plot = _output(args.plot, "--plot", _FIGURES)
+    if out and out.lower().endswith(".parquet"):
+        _need("pyarrow", "parquet", "--out FILE.parquet")
+    if plot:
+        _need("matplotlib", "plot", "--plot")
+    return out, plot
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario, overrides = _scenario_and_overrides(args)
+    out, plot = _run_outputs(args)
+    days = scenario.horizon_days if args.days is None else args.days
+    print(_header(scenario, args, days), flush=True)
+    # Daily series only for the figure, and no event log: both cost time in large runs.
+    model = runner.run(scenario, args.replicates, days, args.seed, params=overrides,
+                       record_daily=plot is not None, record_events=False,
+                       progress=sys.stderr.isatty())
+    print(_outcome_table(summarize(model.outcomes)))
+    if out:
+        outcomes = model.outcomes
+        write = outcomes.to_csv if out.lower().endswith(".csv") else outcomes.to_parquet
+        write(out, index=False)
+        print(f"outcomes written to {out}")
+    if plot:
+        from negotiation_sim.figures import overview
+
+        overview(model, plot)
+        print(f"figure written to {plot}")
+    return 0
+
+
+def _chronicle(args: argparse.Namespace) -> int:
+    scenario, overrides = _scenario_and_overrides(args)
+    model = runner.run(scenario, 1, args.days, args.seed, params=overrides, record_daily=False)
+    print(model.chronicle(0))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    _counts(args, min_replicates=2)
+    params_a = parse_overrides(args.set_a, "--set-a")
+    params_b = parse_overrides(args.set_b, "--set-b")
+    figure = _output(args.figure, "--figure", _FIGURES)
+    table = _output(args.csv, "--csv", (".csv",))
+    if figure:
+        _need("matplotlib", "plot", "--figure")
+    comparison = compare(args.a, args.b, args.replicates, args.seed, days=args.days,
+                         params_a=params_a, params_b=params_b)
+    print(comparison.summary())
+    if figure:
+        from negotiation_sim.figures import distributions
+
+        distributions(comparison, path=figure)
+        print(f"figure written to {figure}")
+    if table:
+        comparison.table.to_csv(table)
+        print(f"table written to {table}")
+    return 0
+
+
+def _viz(args: argparse.Namespace) -> int:
+    if not 1 <= args.port <= 65535:
+        raise ScenarioError(_SOURCE, "--port", args.port, "allowed: an integer in [1, 65535]")
+    try:
+        from negotiation_sim.app import serve
+    except ImportError as error:
+        raise ImportError(f"{error}; the dashboard needs: pip install 'negotiation-sim[viz]'") \
+            from error
+    # `serve` blocks while the server runs and may return the server's exit status.
+    return serve(host=args.host, port=args.port, open_browser=not args.no_browser) or 0
 
 
 def _run_options(args: argparse.Namespace) -> dict:
@@ -118,7 +464,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"sweep": _sweep, "sensitivity": _sensitivity}
+_COMMANDS = {"scenarios": _scenarios, "run": _run, "chronicle": _chronicle,
+             "compare": _compare, "viz": _viz, "sweep": _sweep, "sensitivity": _sensitivity}
 
 
 def main_exit() -> None:

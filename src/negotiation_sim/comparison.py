@@ -128,8 +128,8 @@ class Comparison:
         parts = []
         for label in self.labels:
             end = self.survival[label].iloc[-1]
-            parts.append(f"{label} {_percent(end['survival'])} "
-                         f"[{_percent(end['low'])}, {_percent(end['high'])}]")
+            parts.append(f"{label} {format_percent(end['survival'])} "
+                         f"[{format_percent(end['low'])}, {format_percent(end['high'])}]")
         p = self.logrank_pvalue
         shown = "nan (no talks on either side)" if math.isnan(p) else f"{p:.3g}"
         return (f"Time to talks (Kaplan-Meier): without talks at day {self.days}: "
@@ -147,7 +147,8 @@ class Comparison:
 def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: int = 0, *,
             days: int | None = None, params_a: Mapping | None = None,
             params_b: Mapping | None = None, labels: tuple[str, str] | None = None,
-            level: float = 0.95, resamples: int = 2000) -> Comparison:
+            level: float = 0.95, resamples: int = 2000, actors_a: Mapping | None = None,
+            actors_b: Mapping | None = None) -> Comparison:
     """Run scenarios ``a`` and ``b`` on the same replicate seeds and compare their outcomes.
 
     Args:
@@ -160,6 +161,8 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
             when they are equal).
         level: confidence level of every interval.
         resamples: bootstrap resamples (at least 100).
+        actors_a, actors_b: replacement actor classes for one side (see `NegotiationModel`),
+            to measure what a subclass changes.
 
     Returns a `Comparison`: the outcomes of both sides, the table of paired estimates and
     intervals, Kaplan-Meier curves of time to talks and a (conservative) log-rank p-value.
@@ -180,7 +183,8 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
     days = _days(scenario_a, scenario_b, days)
     labels = _labels(scenario_a, scenario_b, labels)
     seeds = replicate_seeds(int(seed), int(replicates))
-    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days) for s in (scenario_a, scenario_b))
+    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days, actors) for s, actors in
+                              ((scenario_a, actors_a), (scenario_b, actors_b)))
     survival = {label: kaplan_meier(o["days_to_talks"], None, days, level)
                 for label, o in zip(labels, (outcomes_a, outcomes_b))}
     return Comparison(
@@ -221,10 +225,11 @@ def _labels(a: Scenario, b: Scenario, labels: tuple[str, str] | None) -> tuple[s
     return (labels[0], labels[1])
 
 
-def _outcomes(scenario: Scenario, seed: int, seeds: np.ndarray, days: int) -> pd.DataFrame:
+def _outcomes(scenario: Scenario, seed: int, seeds: np.ndarray, days: int,
+              actors: Mapping | None) -> pd.DataFrame:
     # Daily series and event logs are not needed here and cost memory in large comparisons.
     model = NegotiationModel(scenario, seed=int(seed), seeds=seeds, record_daily=False,
-                             record_events=False)
+                             record_events=False, actors=actors)
     return model.run(days).outcomes
 
 
@@ -494,23 +499,24 @@ def _chosen_outcomes(table: pd.DataFrame, outcomes) -> list[str]:
 
 def _summary_rows(name: str, row: pd.Series) -> list[tuple[str, ...]]:
     if row["statistic"] == "share":
-        sides = [_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], _percent) for k in "ab"]
-        difference = _cell(row["difference"] * 100, row["low"] * 100, row["high"] * 100,
+        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_percent) for k in "ab"]
+        difference = format_cell(row["difference"] * 100, row["low"] * 100, row["high"] * 100,
                            _points, " pp", signed=True)
     else:
-        sides = [_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], _number) for k in "ab"]
-        difference = _cell(row["difference"], row["low"], row["high"], _number, signed=True)
+        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_number) for k in "ab"]
+        difference = format_cell(row["difference"], row["low"], row["high"], format_number, signed=True)
     rows = [(name, row["unit"], row["statistic"], *sides, difference)]
     if row["statistic"] == "median":
         # Medians of small counts often sit still; the means show what moved.
-        rows.append(("", "", "mean", _number(row["a_mean"]), _number(row["b_mean"]),
-                     _cell(row["mean_difference"], row["mean_low"], row["mean_high"],
-                           _number, signed=True)))
+        rows.append(("", "", "mean", format_number(row["a_mean"]), format_number(row["b_mean"]),
+                     format_cell(row["mean_difference"], row["mean_low"], row["mean_high"],
+                           format_number, signed=True)))
     return rows
 
 
-def _cell(estimate: float, low: float, high: float, show, suffix: str = "",
-          signed: bool = False) -> str:
+def format_cell(estimate: float, low: float, high: float, show, suffix: str = "",
+                signed: bool = False) -> str:
+    """An estimate and its interval as ``estimate [low, high]``, each shown by ``show``."""
     plus = "+" if signed and estimate > 0 else ""
     return f"{plus}{show(estimate)}{suffix} [{show(low)}, {show(high)}]"
 
@@ -519,11 +525,12 @@ def _points(x: float) -> str:
     return "nan" if math.isnan(x) else f"{x + 0.0:.1f}"
 
 
-def _percent(x: float) -> str:
+def format_percent(x: float) -> str:
+    """A share in percent with one decimal."""
     return "nan" if math.isnan(x) else f"{x * 100 + 0.0:.1f}%"
 
 
-def _number(x: float) -> str:
+def format_number(x: float) -> str:
     """Three significant digits, without switching to exponents below a million."""
     if math.isnan(x):
         return "nan"

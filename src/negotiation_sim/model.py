@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from types import SimpleNamespace
+from types import MappingProxyType, SimpleNamespace
 
 import mesa
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 
 from negotiation_sim import parameters as registry
 from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
-from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO
+from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO, Actor
 from negotiation_sim.actors.pyongyang import ICBM
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
@@ -55,12 +55,21 @@ class NegotiationModel(mesa.Model):
         params: parameter overrides (dotted names); scalars or one value per replicate.
         record_daily: keep daily series for ``daily()`` (turn off for large sweeps).
         record_events: keep the event log for ``events()`` and ``chronicle()``.
+        actors: replacement classes by actor key, e.g. ``{"washington": MyWashington}``;
+            each must subclass the actor it replaces (see `ACTORS`).
     """
+
+    #: The actor class of each key, in the order they are built: Pyongyang reads the others'
+    #: state when it first weighs talks, so it comes last.
+    ACTORS: Mapping[str, type[Actor]] = MappingProxyType({
+        "washington": Washington, "beijing": Beijing, "moscow": Moscow, "un": UnitedNations,
+        "pyongyang": Pyongyang})
 
     def __init__(self, scenario: Scenario | str = "pressure-2017", replicates: int = 1,
                  seed: int | None = 0, *, seeds: Sequence[int] | None = None,
                  params: Mapping[str, object] | None = None, record_daily: bool = True,
-                 record_events: bool = True) -> None:
+                 record_events: bool = True,
+                 actors: Mapping[str, type[Actor]] | None = None) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -81,12 +90,8 @@ class NegotiationModel(mesa.Model):
         self.script_today: dict[str, dict[str, object]] = {}
         self._init_world()
         initial = self.scenario.initial_state()
-        # Pyongyang reads the others' state when it first weighs talks, so it comes last.
-        self.washington = Washington(self, initial)
-        self.beijing = Beijing(self, initial)
-        self.moscow = Moscow(self, initial)
-        self.un = UnitedNations(self, initial)
-        self.pyongyang = Pyongyang(self, initial)
+        for key, actor_class in _actor_classes(actors).items():
+            setattr(self, key, actor_class(self, initial))
         self._pain_share = self._pain_weights()
         # M15: hawkishness 0.5 is neutral; none halves the hazard, full hawkishness adds half.
         self._crisis_scale = self.world.crisis_hazard * (0.5 + self.washington.p.hawkishness)
@@ -371,9 +376,9 @@ class NegotiationModel(mesa.Model):
         """A readable, dated narrative of one replicate."""
         title = (f"{self.scenario.name}: replicate {replicate} (seed {self.seeds[replicate]}), "
                  f"{self.start.isoformat()} + {self.day} days")
-        return chronicle(self.events(replicate), title, self._scripted_notes())
+        return chronicle(self.events(replicate), title, self.scripted_notes())
 
-    def _scripted_notes(self) -> dict[tuple[int, str], str]:
+    def scripted_notes(self) -> dict[tuple[int, str], str]:
         """The scenario's note for each (day, event kind) its scripted moves produce."""
         notes = {}
         for move in self.scenario.moves:
@@ -388,6 +393,20 @@ class NegotiationModel(mesa.Model):
     def __repr__(self) -> str:
         return (f"NegotiationModel({self.scenario.name!r}, replicates={self.replicates}, "
                 f"seed={self.seed}, day={self.day})")
+
+
+def _actor_classes(replacements: Mapping[str, type[Actor]] | None) -> dict[str, type[Actor]]:
+    """`NegotiationModel.ACTORS` with ``replacements`` checked and swapped in."""
+    classes = dict(NegotiationModel.ACTORS)
+    for key, actor_class in (replacements or {}).items():
+        if key not in classes:
+            raise ScenarioError("<model>", "actors", key,
+                                "allowed: one of " + ", ".join(NegotiationModel.ACTORS))
+        if not (isinstance(actor_class, type) and issubclass(actor_class, classes[key])):
+            raise ScenarioError("<model>", f"actors.{key}", actor_class,
+                                f"allowed: a subclass of {classes[key].__name__}")
+        classes[key] = actor_class
+    return classes
 
 
 def _mean(values: np.ndarray) -> float:

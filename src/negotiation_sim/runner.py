@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
+from negotiation_sim.errors import check_integer
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.scenarios import Scenario
 
 
 def run(scenario: Scenario | str = "pressure-2017", replicates: int = 1,
         days: int | None = None, seed: int | None = 0, *,
-        params: Mapping[str, object] | None = None, **options) -> NegotiationModel:
+        params: Mapping[str, object] | None = None, progress: bool = False,
+        **options) -> NegotiationModel:
     """Build a model, run it for ``days`` (default: the scenario's horizon) and return it.
 
     ``days`` may exceed the horizon: the world runs on without further scripted moves.
+    ``progress`` shows a tqdm bar on stderr that advances day by day, so a long run in a
+    terminal shows it is alive; the model runs exactly the same days either way.
     Extra keyword options (``seeds``, ``record_daily``, ``record_events``) go to the model.
     """
     model = NegotiationModel(scenario, replicates=replicates, seed=seed, params=params,
                              **options)
-    return model.run(days)
+    if not progress:
+        return model.run(days)
+    return _run_with_progress(model, days)
+
+
+def _run_with_progress(model: NegotiationModel, days: int | None) -> NegotiationModel:
+    """`NegotiationModel.run` one day at a time, advancing a progress bar."""
+    from tqdm.auto import tqdm
+
+    days = max(model.horizon - model.day, 0) if days is None else days
+    check_integer("<model>", "days", days, 0)
+    with tqdm(total=int(days), unit="day", desc=model.scenario.name, file=sys.stderr,
+              dynamic_ncols=True) as bar:
+        for _ in range(int(days)):
+            model.step()
+            bar.update()
+    return model

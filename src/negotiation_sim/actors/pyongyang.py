@@ -12,8 +12,18 @@ import numpy as np
 from scipy.special import expit
 
 from negotiation_sim.actors.base import (
-    BEHAVIOUR_CHANGE, CONTACT, DENUCLEARIZATION, NO_TALKS, ONE, TALKS, TEST_PAUSE, ZERO, Actor,
-    _frozen, decay)
+    BEHAVIOUR_CHANGE,
+    CONTACT,
+    DENUCLEARIZATION,
+    NO_TALKS,
+    ONE,
+    TALKS,
+    TEST_PAUSE,
+    ZERO,
+    Actor,
+    _frozen,
+    decay,
+)
 from negotiation_sim.streams import Slot
 
 #: Missile classes in code order (the CNS database's classes; HGV for the hypersonic claims).
@@ -35,7 +45,6 @@ class Pyongyang(Actor):
 
     def __init__(self, model, initial) -> None:
         super().__init__(model)
-        p = self.p
         self.capability = self.full(initial["capability"])
         self.trust = self.full(initial["trust"])
         self.days_since_test = self.full(initial["days_since_test"], np.int64)
@@ -166,7 +175,7 @@ class Pyongyang(Actor):
     # so a replicate's path never depends on the others in its batch.
     def step(self) -> None:
         """Decide today's tests and diplomacy from yesterday's world."""
-        p, m, u = self.p, self.model, self.model.u
+        m, u = self.model, self.model.u
         state = m.talks_state
         in_talks = state >= TALKS
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()

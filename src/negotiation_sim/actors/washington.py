@@ -71,7 +71,7 @@ class Washington(Actor):
         stricter = PRECONDITIONS.index(self.script_move("precondition").value) > self.precondition
         return self.offer_active & stricter
 
-    def _sanction_chance(self) -> np.ndarray:
+    def sanction_chance(self) -> np.ndarray:
         """M3, M13, M18, M2: answer provocations; hold while it believes Pyongyang cooperates."""
         p, m = self.p, self.model
         drive = np.where(self.pending > 0, ONE, p.campaign * m.economic_pain)
@@ -83,7 +83,7 @@ class Washington(Actor):
         p, m, u = self.p, self.model, self.model.u
         pyongyang = m.pyongyang
         self.attention = self._attention()
-        self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self._sanction_chance())
+        self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self.sanction_chance())
         if self.honors_pause:  # M2: keep the word given for a pause, even against the schedule
             pausing = pyongyang.pledged | (pyongyang.days_since_test >= self.pause_days)
             self.sanction = self.sanction & ~(pausing & self.p.honor_pause)
