@@ -205,6 +205,15 @@ def test_progress_bar_on_a_terminal():
     assert b"pressure-2017" in shown and b"365/365" in shown and b"day" in shown
 
 
+def test_compare_shows_progress_only_on_a_terminal(capsys, monkeypatch):
+    command = ["compare", "pressure-2017", "pressure-2017", "--replicates", "20", "--days", "30"]
+    assert cli.main(command) == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(command) == 0
+    assert capsys.readouterr().err.count("30/30") == 2  # one bar per side
+
+
 # --- chronicle ----------------------------------------------------------------------------------
 def test_chronicle_is_dated_and_reproducible(capsys):
     texts = []

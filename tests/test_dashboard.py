@@ -224,5 +224,13 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     shot = Path(os.environ.get("NEGOTIATION_SIM_SCREENSHOT", tmp_path / "dashboard.png"))
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+    # Another scenario: the page is rebuilt with its dates and its values in use.
+    page.locator(".v-select", has_text="pressure-2017").first.click()
+    page.get_by_role("option", name="no-preconditions-2022").click()
+    page.locator(".day-panel").get_by_text("2022-01-01: 0 of 365 days run").wait_for(
+        timeout=60_000)
+    precondition = page.locator("tr", has_text="washington.precondition")
+    assert precondition.locator("td").nth(1).inner_text() == "none"
     page.close()
     assert not problems, "\n".join(problems)

@@ -138,7 +138,7 @@ def control(entry: parameters.Parameter, value: object) -> dict[str, object]:
 
 
 # --- panels -------------------------------------------------------------------------------------
-def _series_figure(sim: NegotiationModel, title: str, names: tuple[str, ...]):
+def series_figure(sim: NegotiationModel, title: str, names: tuple[str, ...]):
     """One panel of the traced replicate's daily series, dated, with talks days shaded.
 
     A fixed layout, not matplotlib's constrained one: it is drawn again every day of play and
@@ -164,7 +164,7 @@ def _series_figure(sim: NegotiationModel, title: str, names: tuple[str, ...]):
 
 def _series_panel(title: str, names: tuple[str, ...]):
     def SeriesPanel(model: LiveModel):
-        solara.FigureMatplotlib(_series_figure(model.simulation, title, names), format="png")
+        solara.FigureMatplotlib(series_figure(model.simulation, title, names), format="png")
 
     SeriesPanel.__name__ = title
     return SeriesPanel

@@ -395,7 +395,7 @@ def _compare(args: argparse.Namespace) -> int:
     if figure:
         _need("matplotlib", "plot", "--figure")
     comparison = compare(args.a, args.b, args.replicates, args.seed, days=args.days,
-                         params_a=params_a, params_b=params_b)
+                         params_a=params_a, params_b=params_b, progress=sys.stderr.isatty())
     print(comparison.summary())
     if figure:
         from negotiation_sim.figures import distributions

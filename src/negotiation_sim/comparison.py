@@ -41,8 +41,8 @@ from scipy import stats
 
 from negotiation_sim.analysis import wilson_interval
 from negotiation_sim.errors import ScenarioError, check_integer
-from negotiation_sim.model import NegotiationModel
 from negotiation_sim.outcomes import OUTCOMES, Measure
+from negotiation_sim.runner import run
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import replicate_seeds
 
@@ -148,7 +148,7 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
             days: int | None = None, params_a: Mapping | None = None,
             params_b: Mapping | None = None, labels: tuple[str, str] | None = None,
             level: float = 0.95, resamples: int = 2000, actors_a: Mapping | None = None,
-            actors_b: Mapping | None = None) -> Comparison:
+            actors_b: Mapping | None = None, progress: bool = False) -> Comparison:
     """Run scenarios ``a`` and ``b`` on the same replicate seeds and compare their outcomes.
 
     Args:
@@ -163,6 +163,7 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
         resamples: bootstrap resamples (at least 100).
         actors_a, actors_b: replacement actor classes for one side (see `NegotiationModel`),
             to measure what a subclass changes.
+        progress: show a progress bar on stderr for each side's run (see `ns.run`).
 
     Returns a `Comparison`: the outcomes of both sides, the table of paired estimates and
     intervals, Kaplan-Meier curves of time to talks and a (conservative) log-rank p-value.
@@ -183,8 +184,8 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
     days = _days(scenario_a, scenario_b, days)
     labels = _labels(scenario_a, scenario_b, labels)
     seeds = replicate_seeds(int(seed), int(replicates))
-    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days, actors) for s, actors in
-                              ((scenario_a, actors_a), (scenario_b, actors_b)))
+    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days, actors, progress)
+                              for s, actors in ((scenario_a, actors_a), (scenario_b, actors_b)))
     survival = {label: kaplan_meier(o["days_to_talks"], None, days, level)
                 for label, o in zip(labels, (outcomes_a, outcomes_b))}
     return Comparison(
@@ -226,11 +227,10 @@ def _labels(a: Scenario, b: Scenario, labels: tuple[str, str] | None) -> tuple[s
 
 
 def _outcomes(scenario: Scenario, seed: int, seeds: np.ndarray, days: int,
-              actors: Mapping | None) -> pd.DataFrame:
+              actors: Mapping | None, progress: bool) -> pd.DataFrame:
     # Daily series and event logs are not needed here and cost memory in large comparisons.
-    model = NegotiationModel(scenario, seed=int(seed), seeds=seeds, record_daily=False,
-                             record_events=False, actors=actors)
-    return model.run(days).outcomes
+    return run(scenario, days=days, seed=int(seed), seeds=seeds, record_daily=False,
+               record_events=False, actors=actors, progress=progress).outcomes
 
 
 # --- Kaplan-Meier and log-rank ------------------------------------------------------------------
