@@ -11,6 +11,7 @@ import importlib
 import os
 import re
 import select
+import socket
 import struct
 import subprocess
 import sys
@@ -110,6 +111,22 @@ def test_run_reads_a_scenario_file(tmp_path, capsys):
     path.write_text('name = "short"\nstart = 2020-03-01\nhorizon_days = 30\n', encoding="utf-8")
     assert cli.main(["run", str(path), "--replicates", "20"]) == 0
     assert capsys.readouterr().out.startswith("short: 20 replicates x 30 days from 2020-03-01")
+
+
+@pytest.mark.parametrize("items", [
+    ["--set", "washington.pause_days=30", "un.channel_open=false"],
+    ["--set", "washington.pause_days=30", "--set", "un.channel_open=false"],
+])
+def test_set_takes_several_overrides_either_way(items, monkeypatch):
+    seen = {}
+
+    def record(scenario, *args, params=None, **options):
+        seen.update(params)
+        raise KeyboardInterrupt  # stop before running: only the parsing is under test
+
+    monkeypatch.setattr(runner, "run", record)
+    assert cli.main(["run", "pressure-2017", *items]) == 130
+    assert seen == {"washington.pause_days": 30, "un.channel_open": False}
 
 
 def test_set_moves_launch_days_the_expected_way(capsys):
@@ -273,6 +290,18 @@ def test_viz_serves_with_the_options_given(monkeypatch):
     assert cli.main(["viz"]) == 0
     assert calls == [{"host": "0.0.0.0", "port": 9001, "open_browser": False},
                      {"host": "127.0.0.1", "port": 8765, "open_browser": True}]
+
+
+def test_viz_names_a_port_in_use_or_a_host_it_cannot_use(capsys, monkeypatch):
+    monkeypatch.setattr(dashboard(), "serve", lambda **kwargs: pytest.fail("served"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        err = one_line_error(capsys, ["viz", "--port", str(port)], status=2)
+    assert f"--port = {port}" in err and "a free port on 127.0.0.1" in err
+    err = one_line_error(capsys, ["viz", "--host", "no-such-host.invalid"], status=2)
+    assert "--host = 'no-such-host.invalid'" in err
 
 
 def test_viz_without_the_extra_says_what_to_install(capsys, monkeypatch):

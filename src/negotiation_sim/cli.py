@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import socket
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -132,9 +133,10 @@ def _replicates(parser: argparse.ArgumentParser, default: int) -> None:
 
 
 def _overrides(parser: argparse.ArgumentParser, option: str, whose: str = "") -> None:
-    parser.add_argument(option, action="append", metavar="NAME=VALUE",
-                        help=f"override a registry parameter{whose}, e.g. "
-                        "pyongyang.test_propensity=0.05 or washington.honor_pause=true; "
+    # One or more per option, and the option repeatable: --set a=1 b=2 or --set a=1 --set b=2.
+    parser.add_argument(option, action="extend", nargs="+", metavar="NAME=VALUE",
+                        help=f"override registry parameters{whose}, e.g. "
+                        "pyongyang.test_propensity=0.05 washington.honor_pause=true; "
                         "repeatable (names: docs/reference.md)")
 
 
@@ -408,9 +410,25 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_address(host: str, port: int) -> None:
+    """Fail with one line before starting the server when it could not listen there."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+        try:
+            probe.bind((host, port))
+        except socket.gaierror as error:
+            raise ScenarioError(_SOURCE, "--host", host,
+                                f"allowed: an address of this machine ({error.strerror})") \
+                from None
+        except OSError as error:
+            raise ScenarioError(_SOURCE, "--port", port,
+                                f"allowed: a free port on {host} ({error.strerror})") from None
+
+
 def _viz(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         raise ScenarioError(_SOURCE, "--port", args.port, "allowed: an integer in [1, 65535]")
+    _check_address(args.host, args.port)
     try:
         from negotiation_sim.app import serve
     except ImportError as error:
