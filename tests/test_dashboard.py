@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,15 @@ import pytest
 
 pytest.importorskip("solara")
 from negotiation_sim import parameters
-from negotiation_sim.app import CONTROLS, LiveModel, controls
+from negotiation_sim.app import (
+    COMPONENTS,
+    CONTROLS,
+    ActorsPanel,
+    DayPanel,
+    LiveModel,
+    ParameterHelp,
+    controls,
+)
 from negotiation_sim.scenarios import list_scenarios, load_scenario
 
 CHROMIUM = os.environ.get("NEGOTIATION_SIM_CHROMIUM", "/usr/bin/chromium")
@@ -97,6 +106,75 @@ def test_latest_events_are_the_last_day_and_the_chronicle_tail():
     assert all(line.startswith(date) for line in today)
     assert 0 < len(latest) <= 14
     assert latest == model.simulation.chronicle(0).splitlines()[2:][-len(latest):]
+
+
+# --- the panels, rendered without a browser ------------------------------------------------------
+def _render(panel, model):
+    """Render one panel as SolaraViz does; return its render context (closed by the caller)."""
+    import reacton.core
+    import solara
+
+    element = panel(model) if isinstance(panel, reacton.core.Component) \
+        else solara.component(panel)(model)
+    return solara.render(element, handle_error=False)[1]
+
+
+def _html(context, tag: str) -> list[str]:
+    import solara.widgets
+
+    return [w.unsafe_innerHTML for w in context.find(solara.widgets.HTML, tag=tag).widgets]
+
+
+@pytest.fixture(scope="module")
+def played():
+    model = LiveModel("pressure-2017", seed=2, ensemble=100)
+    for _ in range(60):
+        model.step()
+    return model
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_every_panel_renders(played):
+    import ipywidgets
+
+    for panel in COMPONENTS:
+        context = _render(panel, played)
+        try:
+            assert context.find(ipywidgets.Widget).widgets, panel
+        finally:
+            context.close()
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_day_panel_shows_the_day_and_its_events(played):
+    context = _render(DayPanel, played)
+    heading, = _html(context, "h3")
+    events, = _html(context, "pre")
+    context.close()
+    assert heading == "2017-03-01 (day 59): 60 of 365 days run"
+    today, _ = played.latest_events()
+    assert events == ("\n".join(today) or "No events.")
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_actor_table_has_every_actor_and_its_state(played):
+    context = _render(ActorsPanel, played)
+    table, = _html(context, "table")
+    context.close()
+    for actor in (played.simulation.washington, played.simulation.pyongyang,
+                  played.simulation.beijing, played.simulation.moscow, played.simulation.un):
+        assert f"<td>{type(actor).__name__}</td>" in table
+        assert all(name in table for name in actor.state_names)
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_controls_table_quotes_the_seeds(played):
+    context = _render(ParameterHelp, played)
+    table, = _html(context, "table")
+    context.close()
+    for name in CONTROLS:
+        assert name in table
+        assert escape(parameters.REGISTRY[name].quote) in table
 
 
 # --- the page in a browser ---------------------------------------------------------------------
