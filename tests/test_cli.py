@@ -47,7 +47,8 @@ def one_line_error(capsys, args: list[str], status: int = 2) -> str:
 
 def row(text: str, outcome: str) -> tuple[float, float, float]:
     """Estimate, low and high of one outcome's row of `run`'s table."""
-    match = re.search(rf"^{outcome} +\S+ +([\d.]+)%? \[([\d.]+)%?, ([\d.]+)%?\]", text, re.MULTILINE)
+    match = re.search(rf"^{outcome} +\S+ +([\d.]+)%? \[([\d.]+)%?, ([\d.]+)%?\]", text,
+                      re.MULTILINE)
     assert match, f"no row {outcome} in\n{text}"
     return tuple(float(x) for x in match.groups())
 

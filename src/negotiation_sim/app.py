@@ -273,7 +273,8 @@ page = Page
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
     """Serve the dashboard with Solara until interrupted; return the server's exit status."""
     command = [sys.executable, "-m", "solara", "run", "negotiation_sim.app", "--host", host,
-               "--port", str(port), "--production", "--no-check-version", "--open" if open_browser else "--no-open"]
+               "--port", str(port), "--production", "--no-check-version",
+               "--open" if open_browser else "--no-open"]
     return subprocess.call(command)
 
 

@@ -499,18 +499,21 @@ def _chosen_outcomes(table: pd.DataFrame, outcomes) -> list[str]:
 
 def _summary_rows(name: str, row: pd.Series) -> list[tuple[str, ...]]:
     if row["statistic"] == "share":
-        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_percent) for k in "ab"]
+        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_percent)
+                 for k in "ab"]
         difference = format_cell(row["difference"] * 100, row["low"] * 100, row["high"] * 100,
-                           _points, " pp", signed=True)
+                                 _points, " pp", signed=True)
     else:
-        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_number) for k in "ab"]
-        difference = format_cell(row["difference"], row["low"], row["high"], format_number, signed=True)
+        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_number)
+                 for k in "ab"]
+        difference = format_cell(row["difference"], row["low"], row["high"], format_number,
+                                 signed=True)
     rows = [(name, row["unit"], row["statistic"], *sides, difference)]
     if row["statistic"] == "median":
         # Medians of small counts often sit still; the means show what moved.
         rows.append(("", "", "mean", format_number(row["a_mean"]), format_number(row["b_mean"]),
                      format_cell(row["mean_difference"], row["mean_low"], row["mean_high"],
-                           format_number, signed=True)))
+                                 format_number, signed=True)))
     return rows
 
 
