@@ -54,10 +54,14 @@ def main() -> None:
     args = parser.parse_args()
     play = min(day_of_play(args.days) for _ in range(args.repeat))
     runs, draw = min(reset(args.ensemble) for _ in range(args.repeat))
-    print(f"one day of play (step + 3 series figures + events): {play * 1000:.0f} ms "
-          f"({1 / play:.1f} days/s at most with a render interval of 1)")
-    print(f"reset: ensemble of {args.ensemble} replicates x 365 days {runs * 1000:.0f} ms, "
-          f"fan chart {draw * 1000:.0f} ms")
+    print(
+        f"one day of play (step + 3 series figures + events): {play * 1000:.0f} ms "
+        f"({1 / play:.1f} days/s at most with a render interval of 1)"
+    )
+    print(
+        f"reset: ensemble of {args.ensemble} replicates x 365 days {runs * 1000:.0f} ms, "
+        f"fan chart {draw * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

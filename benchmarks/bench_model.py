@@ -35,15 +35,21 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(f"python {platform.python_version()}, negotiation_sim {ns.__version__}, "
-          f"{platform.machine()}")
+    print(
+        f"python {platform.python_version()}, negotiation_sim {ns.__version__}, "
+        f"{platform.machine()}"
+    )
     days = ns.load_scenario("pressure-2017").horizon_days
-    for label, options in (("everything recorded", {}),
-                           ("outcomes only", {"record_daily": False, "record_events": False})):
+    for label, options in (
+        ("everything recorded", {}),
+        ("outcomes only", {"record_daily": False, "record_events": False}),
+    ):
         seconds = best_time(args.repeat, replicates=args.replicates, **options)
         rate = args.replicates * days / seconds
-        print(f"{args.replicates} replicates x {days} days, {label}: {seconds:.2f} s, "
-              f"{rate:,.0f} replicate-days/s")
+        print(
+            f"{args.replicates} replicates x {days} days, {label}: {seconds:.2f} s, "
+            f"{rate:,.0f} replicate-days/s"
+        )
     single = best_time(max(args.repeat, 15), replicates=1)
     print(f"one replicate x {days} days (everything recorded): {single * 1000:.0f} ms")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

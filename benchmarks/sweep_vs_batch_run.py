@@ -56,31 +56,41 @@ def cpu_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def time_sweep(spec: SweepSpec, backend: str, chunk: int | None) -> tuple[float, float,
-                                                                        pd.DataFrame]:
+def time_sweep(
+    spec: SweepSpec, backend: str, chunk: int | None
+) -> tuple[float, float, pd.DataFrame]:
     cpu, start = cpu_seconds(), time.perf_counter()
     frame = run_sweep(spec, backend=backend, chunk=chunk)
     return time.perf_counter() - start, cpu_seconds() - cpu, frame
 
 
-def time_batch_run(points: pd.DataFrame, seeds: np.ndarray, days: int,
-                   processes: int) -> tuple[float, float, list[dict]]:
-    params = [{name: float(value) for name, value in row.items()}
-              for _, row in points.iterrows()]
-    parameters = {"scenario": SCENARIO, "params": params,
-                  "seeds": [[int(s)] for s in seeds],
-                  "record_daily": False, "record_events": False}
+def time_batch_run(
+    points: pd.DataFrame, seeds: np.ndarray, days: int, processes: int
+) -> tuple[float, float, list[dict]]:
+    params = [{name: float(value) for name, value in row.items()} for _, row in points.iterrows()]
+    parameters = {
+        "scenario": SCENARIO,
+        "params": params,
+        "seeds": [[int(s)] for s in seeds],
+        "record_daily": False,
+        "record_events": False,
+    }
     cpu, start = cpu_seconds(), time.perf_counter()
-    rows = mesa.batch_run(ns.NegotiationModel, parameters=parameters, rng=[0],
-                          max_steps=days, number_processes=processes,
-                          data_collection_period=-1, display_progress=False)
+    rows = mesa.batch_run(
+        ns.NegotiationModel,
+        parameters=parameters,
+        rng=[0],
+        max_steps=days,
+        number_processes=processes,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     return time.perf_counter() - start, cpu_seconds() - cpu, rows
 
 
 def compare(rows: list[dict], frame: pd.DataFrame, names: list[str]) -> str:
     """Whether every batch_run row equals the sweep's replicate of the same point and seed."""
-    expected = {(tuple(float(v) for v in r[names]), int(r["seed"])): r
-                for _, r in frame.iterrows()}
+    expected = {(tuple(float(v) for v in r[names]), int(r["seed"])): r for _, r in frame.iterrows()}
     mismatched = 0
     for row in rows:
         want = expected[(tuple(row["params"][n] for n in names), int(row["seeds"][0]))]
@@ -96,27 +106,44 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=10)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--processes", type=int, default=1,
-                        help="mesa.batch_run's number_processes (default 1)")
-    parser.add_argument("--batch-sample", type=int, default=None, metavar="K",
-                        help="run only the first K points through batch_run and extrapolate")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="mesa.batch_run's number_processes (default 1)"
+    )
+    parser.add_argument(
+        "--batch-sample",
+        type=int,
+        default=None,
+        metavar="K",
+        help="run only the first K points through batch_run and extrapolate",
+    )
     parser.add_argument("--quick", action="store_true", help="a smoke run: 20 points")
     args = parser.parse_args()
     if args.quick:
         args.points = 20
-    print(f"python {platform.python_version()}, negotiation_sim {ns.__version__}, "
-          f"mesa {mesa.__version__}, {platform.machine()}, {os.cpu_count()} cores")
+    print(
+        f"python {platform.python_version()}, negotiation_sim {ns.__version__}, "
+        f"mesa {mesa.__version__}, {platform.machine()}, {os.cpu_count()} cores"
+    )
 
-    spec = SweepSpec(SCENARIO, SPACE, replicates=args.replicates, seed=args.seed, design="lhs",
-                     points=args.points, days=args.days)
+    spec = SweepSpec(
+        SCENARIO,
+        SPACE,
+        replicates=args.replicates,
+        seed=args.seed,
+        design="lhs",
+        points=args.points,
+        days=args.days,
+    )
     points = design_points(spec)
     names = list(points.columns)
     seeds = replicate_seeds(args.seed, args.replicates)
     total = args.points * args.replicates
     rep_days = total * args.days
-    print(f"{SCENARIO}: {args.points} lhs points over {', '.join(names)} x "
-          f"{args.replicates} replicates x {args.days} days = {total} replicates, "
-          f"{rep_days:,} replicate-days")
+    print(
+        f"{SCENARIO}: {args.points} lhs points over {', '.join(names)} x "
+        f"{args.replicates} replicates x {args.days} days = {total} replicates, "
+        f"{rep_days:,} replicate-days"
+    )
 
     # Warm up (imports, scenario parsing) so neither path pays for them.
     ns.NegotiationModel(SCENARIO, record_daily=False, record_events=False).run(2)
@@ -125,11 +152,14 @@ def main() -> None:
     for backend, chunk in (("serial", None), ("processes", None), ("serial", args.points)):
         seconds, cpu, frame = time_sweep(spec, backend, chunk)
         workers = 1 if backend == "serial" else os.cpu_count()
-        label = (f"backend={backend} ({workers} worker(s), "
-                 + ("default chunks)" if chunk is None else f"one chunk of {chunk} points)"))
+        label = f"backend={backend} ({workers} worker(s), " + (
+            "default chunks)" if chunk is None else f"one chunk of {chunk} points)"
+        )
         results[label] = seconds
-        print(f"ns.sweep {label}: {seconds:.2f} s (cpu {cpu:.2f} s), "
-              f"{rep_days / seconds:,.0f} replicate-days/s")
+        print(
+            f"ns.sweep {label}: {seconds:.2f} s (cpu {cpu:.2f} s), "
+            f"{rep_days / seconds:,.0f} replicate-days/s"
+        )
 
     sample = min(args.batch_sample or args.points, args.points)
     with warnings.catch_warnings():
@@ -138,17 +168,20 @@ def main() -> None:
     batch_seconds = measured * args.points / sample
     batch_cpu = cpu * args.points / sample
     if sample < args.points:
-        how = (f"EXTRAPOLATED from {sample} of {args.points} points "
-               f"({sample * args.replicates} models) in {measured:.2f} s, cpu {cpu:.2f} s")
+        how = (
+            f"EXTRAPOLATED from {sample} of {args.points} points "
+            f"({sample * args.replicates} models) in {measured:.2f} s, cpu {cpu:.2f} s"
+        )
     else:
         how = "measured in full"
-    print(f"mesa.batch_run ({total} models of one replicate, number_processes="
-          f"{args.processes}): {batch_seconds:.2f} s (cpu {batch_cpu:.2f} s), "
-          f"{rep_days / batch_seconds:,.0f} replicate-days/s [{how}]")
+    print(
+        f"mesa.batch_run ({total} models of one replicate, number_processes="
+        f"{args.processes}): {batch_seconds:.2f} s (cpu {batch_cpu:.2f} s), "
+        f"{rep_days / batch_seconds:,.0f} replicate-days/s [{how}]"
+    )
     print(f"check: {compare(rows, frame, names)}")
     for label, seconds in results.items():
-        print(f"ratio batch_run / ns.sweep {label}: {batch_seconds / seconds:,.0f}x "
-              f"(aim: >= 200x)")
+        print(f"ratio batch_run / ns.sweep {label}: {batch_seconds / seconds:,.0f}x (aim: >= 200x)")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,12 @@ def arguments(doc: str, out: str, replicates: int = 4000, seed: int = 2024) -> a
     ``doc`` and whose figure goes to ``out`` by default."""
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     default = int(os.environ.get("NEGOTIATION_SIM_EXAMPLE_REPLICATES", replicates))
-    parser.add_argument("--replicates", type=int, default=default,
-                        help=f"replicates per setting (default {default})")
+    parser.add_argument(
+        "--replicates",
+        type=int,
+        default=default,
+        help=f"replicates per setting (default {default})",
+    )
     parser.add_argument("--seed", type=int, default=seed, help="the model seed")
     parser.add_argument("--out", default=out, help=f"where to write the figure (default {out})")
     return parser.parse_args()

@@ -16,17 +16,35 @@ from _shared import arguments
 import negotiation_sim as ns
 from negotiation_sim.figures import distributions
 
-OUTCOMES = ("talks_reached", "days_to_talks", "launch_days_before_talks", "talks_days",
-            "talks_collapsed", "launch_days", "missiles")
+OUTCOMES = (
+    "talks_reached",
+    "days_to_talks",
+    "launch_days_before_talks",
+    "talks_days",
+    "talks_collapsed",
+    "launch_days",
+    "missiles",
+)
 
 
 def main() -> None:
     args = arguments(__doc__, "out/paying_for_talks.png")
-    comparison = ns.compare("no-preconditions-2022", "pay-to-talk-2022",
-                            replicates=args.replicates, seed=args.seed)
+    comparison = ns.compare(
+        "no-preconditions-2022", "pay-to-talk-2022", replicates=args.replicates, seed=args.seed
+    )
     print(comparison.summary(OUTCOMES))
-    distributions(comparison, ("talks_reached", "launch_days_before_talks", "talks_days",
-                               "talks_collapsed", "launch_days", "days_to_talks"), args.out)
+    distributions(
+        comparison,
+        (
+            "talks_reached",
+            "launch_days_before_talks",
+            "talks_days",
+            "talks_collapsed",
+            "launch_days",
+            "days_to_talks",
+        ),
+        args.out,
+    )
     print(f"\nFigure written to {args.out}")
 
 

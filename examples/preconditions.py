@@ -17,8 +17,11 @@ import negotiation_sim as ns
 from negotiation_sim.figures import kaplan_meier
 
 #: The offers compared, as values of `washington.precondition`.
-PRECONDITIONS = {"no preconditions": "none", "60-day test pause": "test_pause",
-                 "denuclearization first": "denuclearization"}
+PRECONDITIONS = {
+    "no preconditions": "none",
+    "60-day test pause": "test_pause",
+    "denuclearization first": "denuclearization",
+}
 
 
 def main() -> None:
@@ -26,13 +29,23 @@ def main() -> None:
     base = ns.load_scenario("no-preconditions-2022").with_params({"washington.pause_days": 60})
     (none_label, none), *stricter = PRECONDITIONS.items()
     comparisons = [
-        ns.compare(base, base, replicates=args.replicates, seed=args.seed,
-                   params_a={"washington.precondition": none},
-                   params_b={"washington.precondition": value}, labels=(none_label, label))
-        for label, value in stricter]
+        ns.compare(
+            base,
+            base,
+            replicates=args.replicates,
+            seed=args.seed,
+            params_a={"washington.precondition": none},
+            params_b={"washington.precondition": value},
+            labels=(none_label, label),
+        )
+        for label, value in stricter
+    ]
     for comparison in comparisons:
-        print(comparison.summary(["talks_reached", "days_to_talks", "talks_days",
-                                  "launch_days", "final_trust"]))
+        print(
+            comparison.summary(
+                ["talks_reached", "days_to_talks", "talks_days", "launch_days", "final_trust"]
+            )
+        )
         print()
     kaplan_meier(comparisons, args.out)
     print(f"Figure written to {args.out}")

@@ -18,8 +18,15 @@ from negotiation_sim.analysis import summarize
 from negotiation_sim.figures import overview
 
 #: The record of 2017 (CNS database and the public record; see data/records/SOURCE.md).
-OBSERVED_2017 = {"launch_days": 15, "missiles": 21, "icbm_tests": 3, "nuclear_tests": 1,
-                 "un_resolutions": 4, "un_vetoes": 0, "talks_reached": 0}
+OBSERVED_2017 = {
+    "launch_days": 15,
+    "missiles": 21,
+    "icbm_tests": 3,
+    "nuclear_tests": 1,
+    "un_resolutions": 4,
+    "un_vetoes": 0,
+    "talks_reached": 0,
+}
 
 
 def main() -> None:

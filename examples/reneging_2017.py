@@ -16,17 +16,28 @@ from _shared import arguments
 import negotiation_sim as ns
 from negotiation_sim.figures import distributions
 
-OUTCOMES = ("talks_reached", "reneged", "days_to_talks", "launch_days", "icbm_tests",
-            "longest_pause", "final_trust")
+OUTCOMES = (
+    "talks_reached",
+    "reneged",
+    "days_to_talks",
+    "launch_days",
+    "icbm_tests",
+    "longest_pause",
+    "final_trust",
+)
 
 
 def main() -> None:
     args = arguments(__doc__, "out/reneging_2017.png")
-    comparison = ns.compare("pressure-2017", "moratorium-honored-2017",
-                            replicates=args.replicates, seed=args.seed)
+    comparison = ns.compare(
+        "pressure-2017", "moratorium-honored-2017", replicates=args.replicates, seed=args.seed
+    )
     print(comparison.summary(OUTCOMES))
-    distributions(comparison, ("talks_reached", "reneged", "launch_days", "icbm_tests",
-                               "longest_pause", "final_trust"), args.out)
+    distributions(
+        comparison,
+        ("talks_reached", "reneged", "launch_days", "icbm_tests", "longest_pause", "final_trust"),
+        args.out,
+    )
     print(f"\nFigure written to {args.out}")
 
 

@@ -16,17 +16,25 @@ from _shared import arguments
 import negotiation_sim as ns
 from negotiation_sim.figures import distributions
 
-OUTCOMES = ("days_to_contact", "talks_reached", "days_to_talks", "crisis", "max_tension",
-            "launch_days")
+OUTCOMES = (
+    "days_to_contact",
+    "talks_reached",
+    "days_to_talks",
+    "crisis",
+    "max_tension",
+    "launch_days",
+)
 
 
 def main() -> None:
     args = arguments(__doc__, "out/un_channel.png")
-    comparison = ns.compare("pressure-2017", "un-channel-closed-2017",
-                            replicates=args.replicates, seed=args.seed)
+    comparison = ns.compare(
+        "pressure-2017", "un-channel-closed-2017", replicates=args.replicates, seed=args.seed
+    )
     print(comparison.summary(OUTCOMES))
-    distributions(comparison, ("days_to_contact", "crisis", "max_tension", "talks_reached"),
-                  args.out)
+    distributions(
+        comparison, ("days_to_contact", "crisis", "max_tension", "talks_reached"), args.out
+    )
     print(f"\nFigure written to {args.out}")
 
 

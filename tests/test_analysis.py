@@ -26,8 +26,7 @@ def test_wilson_interval_narrows_with_more_trials(share):
 
 
 def test_summary_covers_every_outcome_with_ordered_intervals():
-    outcomes = ns.run("no-preconditions-2022", replicates=300, seed=4,
-                      record_events=False).outcomes
+    outcomes = ns.run("no-preconditions-2022", replicates=300, seed=4, record_events=False).outcomes
     table = summarize(outcomes)
     assert set(table.index) == set(ns.OUTCOMES) - {"seed"}
     reached = table.dropna(subset=["estimate"])

@@ -17,10 +17,26 @@ from negotiation_sim.streams import replicate_seeds
 
 ACTORS = ("Washington", "Pyongyang", "Beijing", "Moscow", "UnitedNations")
 REQUIRED_OUTCOMES = (
-    "seed", "talks_reached", "days_to_contact", "days_to_talks", "talks_days", "talks_collapsed",
-    "launch_days", "missiles", "icbm_tests", "nuclear_tests", "us_sanctions_rounds",
-    "un_resolutions", "un_vetoes", "reneged", "longest_pause", "crisis", "max_tension",
-    "final_capability", "final_trust")
+    "seed",
+    "talks_reached",
+    "days_to_contact",
+    "days_to_talks",
+    "talks_days",
+    "talks_collapsed",
+    "launch_days",
+    "missiles",
+    "icbm_tests",
+    "nuclear_tests",
+    "us_sanctions_rounds",
+    "un_resolutions",
+    "un_vetoes",
+    "reneged",
+    "longest_pause",
+    "crisis",
+    "max_tension",
+    "final_capability",
+    "final_trust",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,17 +49,34 @@ def talks_world() -> tuple[ns.Scenario, dict]:
     """A world where talks are near certain when acceptance is possible, and impossible when
     it is not: per-replicate ``pyongyang.accept_rate`` splits a batch into both kinds."""
     scenario = quiet_world(
-        horizon=120, initial={"talks_state": 1, "offer_active": True, "trust": 0.9},
-        params={"washington.precondition": "none", "pyongyang.willingness_bias": 2.0,
-                "pyongyang.contact_lapse": 0.0, "pyongyang.signal_wait_days": 0})
+        horizon=120,
+        initial={"talks_state": 1, "offer_active": True, "trust": 0.9},
+        params={
+            "washington.precondition": "none",
+            "pyongyang.willingness_bias": 2.0,
+            "pyongyang.contact_lapse": 0.0,
+            "pyongyang.signal_wait_days": 0,
+        },
+    )
     return scenario, {"pyongyang.accept_rate": [0.0] * 4 + [1.0] * 4}
 
 
 # --- names and Mesa conventions ----------------------------------------------------------------
 def test_public_names():
-    for name in ("load_scenario", "list_scenarios", "NegotiationModel", "ScenarioError", "run",
-                 *ACTORS, "OUTCOMES", "DAILY", "EVENT_KINDS", "REGISTRY", "Scenario",
-                 "scenario_from_dict"):
+    for name in (
+        "load_scenario",
+        "list_scenarios",
+        "NegotiationModel",
+        "ScenarioError",
+        "run",
+        *ACTORS,
+        "OUTCOMES",
+        "DAILY",
+        "EVENT_KINDS",
+        "REGISTRY",
+        "Scenario",
+        "scenario_from_dict",
+    ):
         assert hasattr(ns, name), name
         assert name in ns.__all__, name
     assert issubclass(ns.ScenarioError, ValueError)
@@ -99,8 +132,7 @@ def test_days_may_exceed_the_horizon(year):
     events = longer.events(0)
     assert events["day"].max() < 500
     for name, outcome in (("launch_day", "launch_days"), ("missiles", "missiles")):
-        np.testing.assert_array_equal(longer.daily(name).sum(axis=0),
-                                      longer.outcomes[outcome])
+        np.testing.assert_array_equal(longer.daily(name).sum(axis=0), longer.outcomes[outcome])
 
 
 def test_running_in_pieces_equals_running_at_once():
@@ -114,8 +146,9 @@ def test_running_in_pieces_equals_running_at_once():
 
 def test_recording_does_not_change_results():
     full = ns.run("pressure-2017", replicates=4, seed=2, days=120)
-    bare = ns.run("pressure-2017", replicates=4, seed=2, days=120, record_daily=False,
-                  record_events=False)
+    bare = ns.run(
+        "pressure-2017", replicates=4, seed=2, days=120, record_daily=False, record_events=False
+    )
     pd.testing.assert_frame_equal(full.outcomes, bare.outcomes, check_exact=True)
     with pytest.raises(RuntimeError):
         bare.daily("tension")
@@ -161,8 +194,9 @@ def test_days_to_talks_is_nan_exactly_without_talks():
 def test_days_to_talks_nan_pattern_in_a_shipped_scenario():
     out = ns.run("no-preconditions-2022", replicates=50, seed=12, days=200).outcomes
     np.testing.assert_array_equal(np.isnan(out["days_to_talks"]), ~out["talks_reached"])
-    np.testing.assert_array_equal(np.isnan(out["days_to_contact"]),
-                                  np.isnan(out["days_to_contact"]) & ~out["talks_reached"])
+    np.testing.assert_array_equal(
+        np.isnan(out["days_to_contact"]), np.isnan(out["days_to_contact"]) & ~out["talks_reached"]
+    )
 
 
 # --- daily series -------------------------------------------------------------------------------
@@ -200,12 +234,14 @@ def test_events_frame(year):
             assert row.actor == ns.EVENT_KINDS[row.kind].actor
         launches = events.loc[events["kind"] == "launch", "day"].to_numpy()
         np.testing.assert_array_equal(
-            launches, np.flatnonzero(year.daily("launch_day")[:, replicate]))
+            launches, np.flatnonzero(year.daily("launch_day")[:, replicate])
+        )
         nuclear = events.loc[events["kind"] == "nuclear_test", "day"].to_numpy()
         np.testing.assert_array_equal(nuclear, np.flatnonzero(year.daily("nuclear")[:, replicate]))
         rounds = events.loc[events["kind"] == "us_sanctions", "day"].to_numpy()
         np.testing.assert_array_equal(
-            rounds, np.flatnonzero(year.daily("us_sanctions_round")[:, replicate]))
+            rounds, np.flatnonzero(year.daily("us_sanctions_round")[:, replicate])
+        )
     with pytest.raises(IndexError):
         year.events(year.replicates)
 
@@ -252,10 +288,15 @@ def test_datacollector_single_run():
 
 
 def batch(rng, max_steps=60, **parameters):
-    return mesa.batch_run(ns.NegotiationModel,
-                          parameters={"scenario": "pressure-2017", "replicates": 1, **parameters},
-                          rng=rng, max_steps=max_steps, number_processes=1,
-                          data_collection_period=-1, display_progress=False)
+    return mesa.batch_run(
+        ns.NegotiationModel,
+        parameters={"scenario": "pressure-2017", "replicates": 1, **parameters},
+        rng=rng,
+        max_steps=max_steps,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
 
 
 def test_mesa_batch_run():
@@ -271,8 +312,9 @@ def test_mesa_batch_run():
             assert row[column] == last[column], (row["seed"], column)
         assert row["launch_days"] == model.outcomes["launch_days"][0]
         # The model seed derives the replicate's seed.
-        alone = ns.NegotiationModel("pressure-2017",
-                                    seeds=[int(replicate_seeds(row["seed"], 1)[0])]).run(60)
+        alone = ns.NegotiationModel(
+            "pressure-2017", seeds=[int(replicate_seeds(row["seed"], 1)[0])]
+        ).run(60)
         assert row["launch_days"] == alone.outcomes["launch_days"][0]
     # Different seeds give different runs; the same seeds again give the same rows.
     assert frame["tension"].nunique() > 1
@@ -287,10 +329,15 @@ def test_mesa_batch_run_stops_at_the_horizon():
 
 
 def test_mesa_batch_run_sweeps_a_parameter():
-    rows = mesa.batch_run(ns.NegotiationModel,
-                          parameters={"scenario": "pressure-2017", "replicates": [1, 3]},
-                          rng=[7], max_steps=30, number_processes=1,
-                          data_collection_period=-1, display_progress=False)
+    rows = mesa.batch_run(
+        ns.NegotiationModel,
+        parameters={"scenario": "pressure-2017", "replicates": [1, 3]},
+        rng=[7],
+        max_steps=30,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
     assert sorted(r["replicates"] for r in rows) == [1, 3]
     assert all(r["seed"] == 7 for r in rows)
 
@@ -319,8 +366,9 @@ def test_chronicle_marks_scripted_moves_with_their_record_and_leaves_choices_unm
     lines = model.chronicle(0).splitlines()
     for move in model.scenario.moves:
         if move.kind == "us_sanctions":
-            assert any(line.startswith(move.date.isoformat()) and move.note in line
-                       for line in lines), f"no record note for {move}"
+            assert any(
+                line.startswith(move.date.isoformat()) and move.note in line for line in lines
+            ), f"no record note for {move}"
     scripted_days = {move.date.isoformat() for move in model.scenario.moves}
     for line in lines:
         if "Pyongyang:" in line:  # Pyongyang's moves are never scripted

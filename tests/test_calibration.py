@@ -30,8 +30,11 @@ SCENARIOS = Path(ns.__file__).parent / "data" / "scenarios"
 def test_targets_are_the_record():
     t2017 = {t.name: t for t in cal.targets("pressure-2017")}
     t2022 = {t.name: t for t in cal.targets("no-preconditions-2022")}
-    assert (t2017["launch_days"].observed, t2017["missiles"].observed,
-            t2017["icbm_tests"].observed) == (15, 21, 3)
+    assert (
+        t2017["launch_days"].observed,
+        t2017["missiles"].observed,
+        t2017["icbm_tests"].observed,
+    ) == (15, 21, 3)
     assert (t2022["launch_days"].observed, t2022["missiles"].observed) == (34, 69)
     assert t2022["icbm_tests"].rule == "at_least" and t2022["icbm_tests"].observed >= 3
     # All four 2017 major tests were answered within the window; 2022's first vote was a veto.
@@ -46,8 +49,11 @@ def test_targets_are_the_record():
 def test_targets_need_a_recorded_year():
     scenario = load_scenario("pressure-2017")
     with pytest.raises(ns.ScenarioError, match="2017-01-01 or 2022-01-01"):
-        cal.targets(ns.scenario_from_dict({"name": "x", "start": scenario.start.replace(
-            year=2019), "horizon_days": 365}))
+        cal.targets(
+            ns.scenario_from_dict(
+                {"name": "x", "start": scenario.start.replace(year=2019), "horizon_days": 365}
+            )
+        )
 
 
 def _fake_model(**daily):
@@ -59,12 +65,13 @@ def test_answered_major_tests_counts_answers_in_the_window_and_censors_late_test
     days, reps = 200, 4
     zeros = np.zeros((days, reps), dtype=np.int8)
     icbm, nuclear, passed = zeros.copy(), zeros.copy(), zeros.copy()
-    icbm[5, 0], passed[20, 0] = 1, 1                       # answered after 15 days
+    icbm[5, 0], passed[20, 0] = 1, 1  # answered after 15 days
     nuclear[5, 1], passed[5 + cal.ANSWER_WINDOW + 1, 1] = 1, 1  # answered too late
-    icbm[[10, 30], 2], passed[35, 2] = 1, 1                # one resolution answers both
-    icbm[days - 10, 3] = 1                                 # censored: too near the end
+    icbm[[10, 30], 2], passed[35, 2] = 1, 1  # one resolution answers both
+    icbm[days - 10, 3] = 1  # censored: too near the end
     successes, cases = cal._answered_major_tests(
-        _fake_model(icbm=icbm, nuclear=nuclear, un_resolution=passed))
+        _fake_model(icbm=icbm, nuclear=nuclear, un_resolution=passed)
+    )
     assert successes.tolist() == [1, 0, 2, 0] and cases.tolist() == [1, 1, 2, 0]
 
 
@@ -72,12 +79,13 @@ def test_first_vote_after_the_first_icbm():
     days, reps = 100, 4
     zeros = np.zeros((days, reps), dtype=np.int8)
     icbm, veto, passed = zeros.copy(), zeros.copy(), zeros.copy()
-    icbm[10, 0], veto[20, 0], passed[30, 0] = 1, 1, 1      # veto first: counts
-    icbm[10, 1], passed[20, 1], veto[30, 1] = 1, 1, 1      # passed first: does not
-    veto[5, 2], icbm[10, 2] = 1, 1                         # the only vote came before: no case
-    veto[30, 3] = 1                                        # no ICBM: no case
+    icbm[10, 0], veto[20, 0], passed[30, 0] = 1, 1, 1  # veto first: counts
+    icbm[10, 1], passed[20, 1], veto[30, 1] = 1, 1, 1  # passed first: does not
+    veto[5, 2], icbm[10, 2] = 1, 1  # the only vote came before: no case
+    veto[30, 3] = 1  # no ICBM: no case
     vetoed, cases = cal._first_vote_after_icbm_vetoed(
-        _fake_model(icbm=icbm, un_veto=veto, un_resolution=passed))
+        _fake_model(icbm=icbm, un_veto=veto, un_resolution=passed)
+    )
     assert vetoed.tolist() == [1, 0, 0, 0] and cases.tolist() == [1, 1, 0, 0]
 
 
@@ -118,28 +126,54 @@ def test_the_search_finds_a_known_optimum():
     """Targets made from the model at a known test propensity: the search recovers it."""
     truth = 0.05
     scenario = load_scenario("pressure-2017")
-    made = ns.run(scenario, 600, seed=3, params={"pyongyang.test_propensity": truth},
-                  record_daily=False, record_events=False).outcomes["launch_days"]
+    made = ns.run(
+        scenario,
+        600,
+        seed=3,
+        params={"pyongyang.test_propensity": truth},
+        record_daily=False,
+        record_events=False,
+    ).outcomes["launch_days"]
     target = cal.Target("launch_days", float(made.mean()), "interval", "", "")
-    result = cal.calibrate(scenario, ("pyongyang.test_propensity",), targets_=[target],
-                           replicates=200, seed=4, maxiter=8, popsize=6,
-                           bounds={"pyongyang.test_propensity": (0.01, 0.12)})
+    result = cal.calibrate(
+        scenario,
+        ("pyongyang.test_propensity",),
+        targets_=[target],
+        replicates=200,
+        seed=4,
+        maxiter=8,
+        popsize=6,
+        bounds={"pyongyang.test_propensity": (0.01, 0.12)},
+    )
     assert result.params["pyongyang.test_propensity"] == pytest.approx(truth, rel=0.1)
     assert result.loss < 0.05 and result.evaluations > 0
 
 
 def test_the_search_is_reproducible():
     target = cal.Target("launch_days", 20.0, "interval", "", "")
-    runs = [cal.calibrate("pressure-2017", ("pyongyang.test_propensity",), targets_=[target],
-                          replicates=50, seed=8, maxiter=1, popsize=5) for _ in range(2)]
+    runs = [
+        cal.calibrate(
+            "pressure-2017",
+            ("pyongyang.test_propensity",),
+            targets_=[target],
+            replicates=50,
+            seed=8,
+            maxiter=1,
+            popsize=5,
+        )
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1]
 
 
-@pytest.mark.parametrize(("free", "bounds", "match"), [
-    (("washington.precondition",), None, "real-valued"),
-    (("nobody.nothing",), None, "real-valued"),
-    (("pyongyang.salvo",), {"pyongyang.salvo": (0.0, 0.95)}, r"inside \[0.0, 0.9\]"),
-])
+@pytest.mark.parametrize(
+    ("free", "bounds", "match"),
+    [
+        (("washington.precondition",), None, "real-valued"),
+        (("nobody.nothing",), None, "real-valued"),
+        (("pyongyang.salvo",), {"pyongyang.salvo": (0.0, 0.95)}, r"inside \[0.0, 0.9\]"),
+    ],
+)
 def test_the_search_stays_inside_the_registry(free, bounds, match):
     with pytest.raises(ns.ScenarioError, match=match):
         cal.calibrate("pressure-2017", free, bounds=bounds, maxiter=1)
@@ -167,8 +201,9 @@ def test_calibrated_values_are_in_the_files_and_in_range(name):
 def test_write_params_replaces_its_block(tmp_path):
     path = tmp_path / "s.toml"
     shutil.copy(SCENARIOS / "pressure-2017.toml", path)
-    result = cal.Calibration("pressure-2017", {"pyongyang.salvo": 0.5, "un.draft_prob": 0.9},
-                             0.1, 1, 10, 20, [], "done")
+    result = cal.Calibration(
+        "pressure-2017", {"pyongyang.salvo": 0.5, "un.draft_prob": 0.9}, 0.1, 1, 10, 20, [], "done"
+    )
     for _ in range(2):
         cal.write_params(path, result)
         scenario = load_scenario(path)
@@ -203,13 +238,25 @@ def test_plausible_counts_cost_nothing_inside_the_interval(rank):
     loss = cal.target_loss(rare, {"rank": np.array([rank]), "mean": np.array([9.0])})[0]
     inside = cal.INTERVAL[0] <= rank <= cal.INTERVAL[1]
     assert (loss == 0) == inside
-    assert cal.passes(rare, {"low": 0, "median": 5, "high": 2}) and \
-        not cal.passes(rare, {"low": 2, "median": 5, "high": 9})
+    assert cal.passes(rare, {"low": 0, "median": 5, "high": 2}) and not cal.passes(
+        rare, {"low": 2, "median": 5, "high": 9}
+    )
 
 
 def test_command_line_searches_and_reports(tmp_path, capsys):
-    cal.main(["search", "--scenario", "pressure-2017", "--replicates", "20", "--maxiter", "1",
-              "--popsize", "5"])
+    cal.main(
+        [
+            "search",
+            "--scenario",
+            "pressure-2017",
+            "--replicates",
+            "20",
+            "--maxiter",
+            "1",
+            "--popsize",
+            "5",
+        ]
+    )
     searched = capsys.readouterr().out
     assert "pressure-2017: loss" in searched and "pyongyang.salvo = " in searched
     cal.main(["report", str(tmp_path / "calibration.md"), "--replicates", "60"])

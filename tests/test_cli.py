@@ -47,8 +47,9 @@ def one_line_error(capsys, args: list[str], status: int = 2) -> str:
 
 def row(text: str, outcome: str) -> tuple[float, float, float]:
     """Estimate, low and high of one outcome's row of `run`'s table."""
-    match = re.search(rf"^{outcome} +\S+ +([\d.]+)%? \[([\d.]+)%?, ([\d.]+)%?\]", text,
-                      re.MULTILINE)
+    match = re.search(
+        rf"^{outcome} +\S+ +([\d.]+)%? \[([\d.]+)%?, ([\d.]+)%?\]", text, re.MULTILINE
+    )
     assert match, f"no row {outcome} in\n{text}"
     return tuple(float(x) for x in match.groups())
 
@@ -56,11 +57,28 @@ def row(text: str, outcome: str) -> tuple[float, float, float]:
 # --- help ---------------------------------------------------------------------------------------
 HELP = {
     "scenarios": ["shipped scenarios"],
-    "run": ["SCENARIO", "--replicates", "--days", "--seed", "--set", "--out", "--plot",
-            ".parquet", "default: 1000"],
+    "run": [
+        "SCENARIO",
+        "--replicates",
+        "--days",
+        "--seed",
+        "--set",
+        "--out",
+        "--plot",
+        ".parquet",
+        "default: 1000",
+    ],
     "chronicle": ["SCENARIO", "--days", "--seed", "--set"],
-    "compare": ["--replicates", "--days", "--seed", "--set-a", "--set-b", "--figure", "--csv",
-                "default: 2000"],
+    "compare": [
+        "--replicates",
+        "--days",
+        "--seed",
+        "--set-a",
+        "--set-b",
+        "--figure",
+        "--csv",
+        "default: 2000",
+    ],
     "viz": ["--host", "--port", "--no-browser", "8765", "negotiation-sim[viz]"],
 }
 
@@ -92,15 +110,14 @@ def test_scenarios_lists_each_with_its_period_and_base(capsys):
     assert "counterfactual of pressure-2017:" in rows["moratorium-honored-2017"]
     assert "counterfactual" not in rows["no-preconditions-2022"]
     column = lines[0].index("description")  # aligned: every description starts there
-    assert all(line[column - 2:column] == "  " and line[column] != " " for line in lines)
+    assert all(line[column - 2 : column] == "  " and line[column] != " " for line in lines)
 
 
 # --- run ----------------------------------------------------------------------------------------
 def test_run_prints_a_header_and_outcomes_with_intervals(capsys):
     assert cli.main(["run", "pressure-2017", *FAST, "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == ("pressure-2017: 50 replicates x 60 days from 2017-01-01, "
-                                   "seed 3")
+    assert out.splitlines()[0] == ("pressure-2017: 50 replicates x 60 days from 2017-01-01, seed 3")
     share, share_low, share_high = row(out, "talks_reached")
     assert share_low <= share <= share_high and "Wilson" in out
     days, days_low, days_high = row(out, "launch_days")
@@ -114,10 +131,13 @@ def test_run_reads_a_scenario_file(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("short: 20 replicates x 30 days from 2020-03-01")
 
 
-@pytest.mark.parametrize("items", [
-    ["--set", "washington.pause_days=30", "un.channel_open=false"],
-    ["--set", "washington.pause_days=30", "--set", "un.channel_open=false"],
-])
+@pytest.mark.parametrize(
+    "items",
+    [
+        ["--set", "washington.pause_days=30", "un.channel_open=false"],
+        ["--set", "washington.pause_days=30", "--set", "un.channel_open=false"],
+    ],
+)
 def test_set_takes_several_overrides_either_way(items, monkeypatch):
     seen = {}
 
@@ -133,8 +153,21 @@ def test_set_takes_several_overrides_either_way(items, monkeypatch):
 def test_set_moves_launch_days_the_expected_way(capsys):
     estimates = {}
     for propensity in ("0.005", "0.1"):
-        assert cli.main(["run", "pressure-2017", "--replicates", "200", "--days", "120",
-                         "--set", f"pyongyang.test_propensity={propensity}"]) == 0
+        assert (
+            cli.main(
+                [
+                    "run",
+                    "pressure-2017",
+                    "--replicates",
+                    "200",
+                    "--days",
+                    "120",
+                    "--set",
+                    f"pyongyang.test_propensity={propensity}",
+                ]
+            )
+            == 0
+        )
         out = capsys.readouterr().out
         assert f"--set pyongyang.test_propensity={propensity}" in out.splitlines()[0]
         estimates[propensity] = row(out, "launch_days")
@@ -164,16 +197,18 @@ def test_plot_writes_the_overview(tmp_path, capsys):
 
 def test_missing_parquet_extra_fails_before_running(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow now fails
-    err = one_line_error(capsys, ["run", "pressure-2017", "--out", str(tmp_path / "x.parquet")],
-                         status=1)
+    err = one_line_error(
+        capsys, ["run", "pressure-2017", "--out", str(tmp_path / "x.parquet")], status=1
+    )
     assert "pip install 'negotiation-sim[parquet]'" in err
     assert not (tmp_path / "x.parquet").exists()
 
 
 def test_a_file_that_cannot_be_written_exits_1(tmp_path, capsys):
     (tmp_path / "taken.csv").mkdir()
-    err = one_line_error(capsys, ["run", "pressure-2017", *FAST, "--out",
-                                  str(tmp_path / "taken.csv")], status=1)
+    err = one_line_error(
+        capsys, ["run", "pressure-2017", *FAST, "--out", str(tmp_path / "taken.csv")], status=1
+    )
     assert "taken.csv" in err
 
 
@@ -203,8 +238,11 @@ def test_progress_bar_on_a_terminal():
     leader, follower = os.openpty()
     # A fresh pseudo-terminal has 0 columns, where tqdm draws nothing; a real one has some.
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    child = subprocess.Popen([*CLI, "run", "pressure-2017", "--replicates", "20"],
-                             stdout=subprocess.PIPE, stderr=follower)
+    child = subprocess.Popen(
+        [*CLI, "run", "pressure-2017", "--replicates", "20"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
     os.close(follower)
     shown = b""
     while True:  # read as it comes, so a full terminal buffer never blocks the child
@@ -256,8 +294,21 @@ def test_chronicle_takes_overrides(capsys):
 def test_compare_prints_the_summary_and_writes_its_files(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     figure, table = tmp_path / "compare.png", tmp_path / "compare.csv"
-    assert cli.main(["compare", "pressure-2017", "moratorium-honored-2017", *FAST,
-                     "--figure", str(figure), "--csv", str(table)]) == 0
+    assert (
+        cli.main(
+            [
+                "compare",
+                "pressure-2017",
+                "moratorium-honored-2017",
+                *FAST,
+                "--figure",
+                str(figure),
+                "--csv",
+                str(table),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("pressure-2017 vs moratorium-honored-2017: 50 replicates")
     assert "difference (b - a)" in out and "Kaplan-Meier" in out
@@ -267,8 +318,19 @@ def test_compare_prints_the_summary_and_writes_its_files(tmp_path, capsys):
 
 
 def test_compare_one_scenario_with_two_settings(capsys):
-    assert cli.main(["compare", "pressure-2017", "pressure-2017", *FAST,
-                     "--set-b", "pyongyang.test_propensity=0.2"]) == 0
+    assert (
+        cli.main(
+            [
+                "compare",
+                "pressure-2017",
+                "pressure-2017",
+                *FAST,
+                "--set-b",
+                "pyongyang.test_propensity=0.2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "pressure-2017 (a) vs pressure-2017 (b)" in out
     launch = next(line for line in out.splitlines() if line.startswith("launch_days "))
@@ -289,8 +351,10 @@ def test_viz_serves_with_the_options_given(monkeypatch):
     monkeypatch.setattr(dashboard(), "serve", lambda **kwargs: calls.append(kwargs))
     assert cli.main(["viz", "--host", "0.0.0.0", "--port", "9001", "--no-browser"]) == 0
     assert cli.main(["viz"]) == 0
-    assert calls == [{"host": "0.0.0.0", "port": 9001, "open_browser": False},
-                     {"host": "127.0.0.1", "port": 8765, "open_browser": True}]
+    assert calls == [
+        {"host": "0.0.0.0", "port": 9001, "open_browser": False},
+        {"host": "127.0.0.1", "port": 8765, "open_browser": True},
+    ]
 
 
 def test_viz_names_a_port_in_use_or_a_host_it_cannot_use(capsys, monkeypatch):
@@ -314,69 +378,123 @@ def test_viz_without_the_extra_says_what_to_install(capsys, monkeypatch):
 # --- bad input ----------------------------------------------------------------------------------
 BAD = [
     ("unknown scenario", ["run", "nowhere-2030"], ["nowhere-2030", "pressure-2017"]),
-    ("unknown parameter", ["run", "pressure-2017", "--set", "pyongyang.test_propensty=0.1"],
-     ["--set", "pyongyang.test_propensty", "allowed", "pyongyang.test_propensity"]),
-    ("out of range", ["run", "pressure-2017", "--set", "pyongyang.test_propensity=5"],
-     ["--set", "pyongyang.test_propensity", "allowed: a finite number in [0.002, 0.3]"]),
-    ("not a number", ["chronicle", "pressure-2017", "--set", "pyongyang.test_propensity=x"],
-     ["pyongyang.test_propensity", "'x'", "allowed"]),
-    ("not a flag", ["run", "pressure-2017", "--set", "washington.honor_pause=maybe"],
-     ["washington.honor_pause", "allowed: true or false"]),
-    ("not a choice", ["run", "pressure-2017", "--set", "washington.precondition=nothing"],
-     ["washington.precondition", "'test_pause'"]),
-    ("malformed --set", ["run", "pressure-2017", "--set", "pyongyang.test_propensity"],
-     ["--set", "NAME=VALUE"]),
-    ("bad --out suffix", ["run", "pressure-2017", "--out", "outcomes.xlsx"],
-     ["--out", "outcomes.xlsx", ".csv, .parquet"]),
-    ("missing directory", ["run", "pressure-2017", "--out", "{tmp}/missing/x.csv"],
-     ["--out", "missing", "does not exist"]),
-    ("bad --plot suffix", ["run", "pressure-2017", "--plot", "overview.gif"],
-     ["--plot", ".png"]),
-    ("negative replicates", ["run", "pressure-2017", "--replicates", "-5"],
-     ["--replicates", "-5", ">= 1"]),
+    (
+        "unknown parameter",
+        ["run", "pressure-2017", "--set", "pyongyang.test_propensty=0.1"],
+        ["--set", "pyongyang.test_propensty", "allowed", "pyongyang.test_propensity"],
+    ),
+    (
+        "out of range",
+        ["run", "pressure-2017", "--set", "pyongyang.test_propensity=5"],
+        ["--set", "pyongyang.test_propensity", "allowed: a finite number in [0.002, 0.3]"],
+    ),
+    (
+        "not a number",
+        ["chronicle", "pressure-2017", "--set", "pyongyang.test_propensity=x"],
+        ["pyongyang.test_propensity", "'x'", "allowed"],
+    ),
+    (
+        "not a flag",
+        ["run", "pressure-2017", "--set", "washington.honor_pause=maybe"],
+        ["washington.honor_pause", "allowed: true or false"],
+    ),
+    (
+        "not a choice",
+        ["run", "pressure-2017", "--set", "washington.precondition=nothing"],
+        ["washington.precondition", "'test_pause'"],
+    ),
+    (
+        "malformed --set",
+        ["run", "pressure-2017", "--set", "pyongyang.test_propensity"],
+        ["--set", "NAME=VALUE"],
+    ),
+    (
+        "bad --out suffix",
+        ["run", "pressure-2017", "--out", "outcomes.xlsx"],
+        ["--out", "outcomes.xlsx", ".csv, .parquet"],
+    ),
+    (
+        "missing directory",
+        ["run", "pressure-2017", "--out", "{tmp}/missing/x.csv"],
+        ["--out", "missing", "does not exist"],
+    ),
+    ("bad --plot suffix", ["run", "pressure-2017", "--plot", "overview.gif"], ["--plot", ".png"]),
+    (
+        "negative replicates",
+        ["run", "pressure-2017", "--replicates", "-5"],
+        ["--replicates", "-5", ">= 1"],
+    ),
     ("zero days", ["chronicle", "pressure-2017", "--days", "0"], ["--days", ">= 1"]),
     ("negative seed", ["run", "pressure-2017", "--seed", "-1"], ["--seed", ">= 0"]),
-    ("not an integer", ["run", "pressure-2017", "--replicates", "x"],
-     ["negotiation-sim run: error: argument --replicates: invalid int value: 'x'",
-      "(see negotiation-sim run --help)"]),
-    ("unknown option", ["run", "pressure-2017", "--colour", "red"],
-     ["negotiation-sim run: error:", "--colour"]),
+    (
+        "not an integer",
+        ["run", "pressure-2017", "--replicates", "x"],
+        [
+            "negotiation-sim run: error: argument --replicates: invalid int value: 'x'",
+            "(see negotiation-sim run --help)",
+        ],
+    ),
+    (
+        "unknown option",
+        ["run", "pressure-2017", "--colour", "red"],
+        ["negotiation-sim run: error:", "--colour"],
+    ),
     ("unknown command", ["simulate"], ["simulate", "scenarios"]),
     ("no command", [], ["COMMAND"]),
-    ("one replicate to compare", ["compare", "pressure-2017", "pressure-2017", "--replicates",
-                                  "1"], ["--replicates", ">= 2"]),
-    ("bad side b", ["compare", "pressure-2017", "pressure-2017", "--set-b", "un.channel_open=2"],
-     ["--set-b", "un.channel_open"]),
-    ("compare horizons", ["compare", "pressure-2017", "{tmp}/short.toml", "--replicates", "10"],
-     ["days", "horizons differ"]),
-    ("bad --figure suffix", ["compare", "pressure-2017", "pressure-2017", "--figure", "x.jpg"],
-     ["--figure", "x.jpg"]),
-    ("bad --csv suffix", ["compare", "pressure-2017", "pressure-2017", "--csv", "x.tsv"],
-     ["--csv", "x.tsv"]),
+    (
+        "one replicate to compare",
+        ["compare", "pressure-2017", "pressure-2017", "--replicates", "1"],
+        ["--replicates", ">= 2"],
+    ),
+    (
+        "bad side b",
+        ["compare", "pressure-2017", "pressure-2017", "--set-b", "un.channel_open=2"],
+        ["--set-b", "un.channel_open"],
+    ),
+    (
+        "compare horizons",
+        ["compare", "pressure-2017", "{tmp}/short.toml", "--replicates", "10"],
+        ["days", "horizons differ"],
+    ),
+    (
+        "bad --figure suffix",
+        ["compare", "pressure-2017", "pressure-2017", "--figure", "x.jpg"],
+        ["--figure", "x.jpg"],
+    ),
+    (
+        "bad --csv suffix",
+        ["compare", "pressure-2017", "pressure-2017", "--csv", "x.tsv"],
+        ["--csv", "x.tsv"],
+    ),
     ("port out of range", ["viz", "--port", "70000"], ["--port", "70000", "65535"]),
     ("port not a number", ["viz", "--port", "http"], ["negotiation-sim viz", "--port", "'http'"]),
 ]
 
 
-@pytest.mark.parametrize(("args", "named"), [case[1:] for case in BAD],
-                         ids=[case[0] for case in BAD])
+@pytest.mark.parametrize(
+    ("args", "named"), [case[1:] for case in BAD], ids=[case[0] for case in BAD]
+)
 def test_bad_input_exits_2_with_one_line_naming_it(tmp_path, capsys, args, named):
-    (tmp_path / "short.toml").write_text('name = "short"\nstart = 2020-03-01\n'
-                                         "horizon_days = 30\n", encoding="utf-8")
+    (tmp_path / "short.toml").write_text(
+        'name = "short"\nstart = 2020-03-01\nhorizon_days = 30\n', encoding="utf-8"
+    )
     err = one_line_error(capsys, [arg.format(tmp=tmp_path) for arg in args])
     for word in named:
         assert word in err, (word, err)
     assert capsys.readouterr().out == ""  # nothing ran
 
 
-@pytest.mark.parametrize("args", [
-    ["run", "nowhere-2030"],
-    ["run", "pressure-2017", "--replicates", "many"],
-    ["viz", "--port", "0"],
-], ids=["unknown scenario", "argparse error", "bad port"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "nowhere-2030"],
+        ["run", "pressure-2017", "--replicates", "many"],
+        ["viz", "--port", "0"],
+    ],
+    ids=["unknown scenario", "argparse error", "bad port"],
+)
 def test_shell_sees_status_2_and_one_line(args):
-    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120,
-                          check=False)
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
     assert done.stdout == ""
@@ -422,6 +540,7 @@ def test_every_kind_of_parameter_is_covered(kind):
 
 def test_later_settings_win_and_each_option_is_named():
     assert cli.parse_overrides(["un.channel_open=no", "un.channel_open=yes"]) == {
-        "un.channel_open": True}
+        "un.channel_open": True
+    }
     with pytest.raises(ns.ScenarioError, match="--set-a"):
         cli.parse_overrides(["un.channel_opn=no"], "--set-a")

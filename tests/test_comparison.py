@@ -35,14 +35,26 @@ def itself():
 
 @pytest.fixture(scope="module")
 def more_tests():
-    return ns.compare("pressure-2017", "pressure-2017", N, seed=3,
-                      params_b={"pyongyang.test_propensity": 0.2}, **FAST)
+    return ns.compare(
+        "pressure-2017",
+        "pressure-2017",
+        N,
+        seed=3,
+        params_b={"pyongyang.test_propensity": 0.2},
+        **FAST,
+    )
 
 
 @pytest.fixture(scope="module")
 def more_willing():
-    return ns.compare("no-preconditions-2022", "no-preconditions-2022", N, seed=5,
-                      params_b={"pyongyang.willingness_bias": -2.0}, **FAST)
+    return ns.compare(
+        "no-preconditions-2022",
+        "no-preconditions-2022",
+        N,
+        seed=5,
+        params_b={"pyongyang.willingness_bias": -2.0},
+        **FAST,
+    )
 
 
 # --- the comparison as a whole ------------------------------------------------------------------
@@ -79,14 +91,27 @@ def test_the_sides_run_on_common_random_numbers(more_tests):
 
 
 def test_same_seed_reproduces_the_comparison_and_another_seed_does_not(more_tests):
-    again = ns.compare("pressure-2017", "pressure-2017", N, seed=3,
-                       params_b={"pyongyang.test_propensity": 0.2}, **FAST)
+    again = ns.compare(
+        "pressure-2017",
+        "pressure-2017",
+        N,
+        seed=3,
+        params_b={"pyongyang.test_propensity": 0.2},
+        **FAST,
+    )
     pd.testing.assert_frame_equal(again.table, more_tests.table)
     pd.testing.assert_frame_equal(again.outcomes_b, more_tests.outcomes_b)
     assert again.logrank_pvalue == more_tests.logrank_pvalue or (
-        math.isnan(again.logrank_pvalue) and math.isnan(more_tests.logrank_pvalue))
-    other = ns.compare("pressure-2017", "pressure-2017", N, seed=4,
-                       params_b={"pyongyang.test_propensity": 0.2}, **FAST)
+        math.isnan(again.logrank_pvalue) and math.isnan(more_tests.logrank_pvalue)
+    )
+    other = ns.compare(
+        "pressure-2017",
+        "pressure-2017",
+        N,
+        seed=4,
+        params_b={"pyongyang.test_propensity": 0.2},
+        **FAST,
+    )
     assert not other.outcomes_a["seed"].equals(more_tests.outcomes_a["seed"])
     assert not other.outcomes_a["launch_days"].equals(more_tests.outcomes_a["launch_days"])
 
@@ -112,14 +137,18 @@ def test_a_more_willing_pyongyang_reaches_talks_more_often_and_sooner(more_willi
 def test_every_interval_is_ordered_around_its_estimate(more_tests, more_willing):
     for comparison in (more_tests, more_willing):
         table = comparison.table
-        for estimate, low, high in (("a", "a_low", "a_high"), ("b", "b_low", "b_high"),
-                                    ("difference", "low", "high"),
-                                    ("mean_difference", "mean_low", "mean_high")):
+        for estimate, low, high in (
+            ("a", "a_low", "a_high"),
+            ("b", "b_low", "b_high"),
+            ("difference", "low", "high"),
+            ("mean_difference", "mean_low", "mean_high"),
+        ):
             assert (table[low] <= table[estimate]).all(), (estimate, comparison)
             assert (table[estimate] <= table[high]).all(), (estimate, comparison)
         shares = table[table["statistic"] == "share"]
-        assert ((shares[["a_low", "b_low"]] >= 0).all().all()
-                and (shares[["a_high", "b_high"]] <= 1).all().all())
+        assert (shares[["a_low", "b_low"]] >= 0).all().all() and (
+            shares[["a_high", "b_high"]] <= 1
+        ).all().all()
 
 
 def test_time_to_talks_row_agrees_with_the_curve_and_the_share_reached(more_willing):
@@ -133,7 +162,8 @@ def test_time_to_talks_row_agrees_with_the_curve_and_the_share_reached(more_will
         truncated = outcomes["days_to_talks"].fillna(days).clip(upper=days)
         assert row[side] == pytest.approx(truncated.mean(), abs=1e-9)
         assert survival_at(curve, days)["survival"] == pytest.approx(
-            1 - outcomes["talks_reached"].mean())
+            1 - outcomes["talks_reached"].mean()
+        )
         assert list(curve.columns) == ["day", "survival", "low", "high"]
         assert curve.iloc[0][["day", "survival"]].tolist() == [0.0, 1.0]
         assert curve["day"].iloc[-1] == days
@@ -177,8 +207,10 @@ def test_kaplan_meier_without_events_is_flat_and_with_all_events_reaches_zero():
 
 
 # --- bootstrap helpers --------------------------------------------------------------------------
-@given(pairs=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=2, max_size=60),
-       seed=st.integers(0, 2**32))
+@given(
+    pairs=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=2, max_size=60),
+    seed=st.integers(0, 2**32),
+)
 @settings(max_examples=60, deadline=None)
 def test_paired_share_difference_interval_contains_the_estimate(pairs, seed):
     a, b = (np.array(side, dtype=float) for side in zip(*pairs))
@@ -211,16 +243,25 @@ def test_resamples_come_in_bounded_chunks():
     rng = np.random.default_rng(1)
     rows = np.vstack([rng.random(500), rng.poisson(3, 500), np.zeros(500)])  # many, few, one
     drawn = np.vstack(chunks)
-    np.testing.assert_array_equal(boot.medians(rows),
-                                  [np.median(row[drawn], axis=1) for row in rows])
+    np.testing.assert_array_equal(
+        boot.medians(rows), [np.median(row[drawn], axis=1) for row in rows]
+    )
 
 
 # --- inputs and output --------------------------------------------------------------------------
-@pytest.mark.parametrize(("kwargs", "key"), [
-    ({"replicates": 1}, "replicates"), ({"replicates": True}, "replicates"),
-    ({"level": 1.5}, "level"), ({"level": 0.0}, "level"), ({"resamples": 50}, "resamples"),
-    ({"seed": -1}, "seed"), ({"labels": ("same", "same")}, "labels"), ({"days": 0}, "days"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "key"),
+    [
+        ({"replicates": 1}, "replicates"),
+        ({"replicates": True}, "replicates"),
+        ({"level": 1.5}, "level"),
+        ({"level": 0.0}, "level"),
+        ({"resamples": 50}, "resamples"),
+        ({"seed": -1}, "seed"),
+        ({"labels": ("same", "same")}, "labels"),
+        ({"days": 0}, "days"),
+    ],
+)
 def test_bad_arguments_raise_scenario_errors_naming_the_key(kwargs, key):
     with pytest.raises(ns.ScenarioError) as error:
         ns.compare("pressure-2017", "pressure-2017", **{"replicates": 10, **kwargs})
@@ -243,14 +284,20 @@ def test_unknown_scenario_and_bad_parameters_raise_scenario_errors():
     with pytest.raises(ns.ScenarioError, match="no-such-scenario"):
         ns.compare("pressure-2017", "no-such-scenario", replicates=10)
     with pytest.raises(ns.ScenarioError):
-        ns.compare("pressure-2017", "pressure-2017", replicates=10,
-                   params_b={"pyongyang.no_such_parameter": 1.0})
+        ns.compare(
+            "pressure-2017",
+            "pressure-2017",
+            replicates=10,
+            params_b={"pyongyang.no_such_parameter": 1.0},
+        )
 
 
 def test_summary_names_both_sides_and_every_outcome(more_tests):
     text = more_tests.summary()
-    assert text.splitlines()[0] == ("pressure-2017 (a) vs pressure-2017 (b): 300 replicates on "
-                                    "common random numbers (seed 3), 365 days")
+    assert text.splitlines()[0] == (
+        "pressure-2017 (a) vs pressure-2017 (b): 300 replicates on "
+        "common random numbers (seed 3), 365 days"
+    )
     for label in more_tests.labels:
         assert label in text
     for name in more_tests.table.index:
@@ -272,15 +319,19 @@ def test_to_frame_is_a_copy_of_the_table(more_tests):
 
 
 def test_labels_can_be_chosen():
-    c = ns.compare("pressure-2017", "no-preconditions-2022", replicates=20,
-                   labels=("2017", "2022"), resamples=100)
+    c = ns.compare(
+        "pressure-2017",
+        "no-preconditions-2022",
+        replicates=20,
+        labels=("2017", "2022"),
+        resamples=100,
+    )
     assert set(c.survival) == {"2017", "2022"}
     assert c.summary().startswith("2017 vs 2022: 20 replicates")
 
 
 def test_kaplan_meier_rejects_inconsistent_inputs():
-    for times, reached in (([], None), ([1.0, 2.0], [True]), ([np.nan], [True]),
-                           ([-1.0], None)):
+    for times, reached in (([], None), ([1.0, 2.0], [True]), ([np.nan], [True]), ([-1.0], None)):
         with pytest.raises(ValueError, match="kaplan_meier"):
             kaplan_meier(times, reached, horizon=10)
     # Events after the horizon are censored there: follow-up ends at the horizon.
@@ -313,11 +364,24 @@ def test_number_formatting_in_the_summary():
     from negotiation_sim.comparison import format_number, format_percent
 
     assert [format_number(x) for x in (12345.6, 417.2, 0.000123, -0.0, 0.0, np.nan, 2.5e7)] == [
-        "12,346", "417", "0.000123", "0", "0", "nan", "2.5e+07"]
-    assert [format_percent(x) for x in (0.1234, 0.0, -0.0, 1.0)] == ["12.3%", "0.0%", "0.0%", "100.0%"]
+        "12,346",
+        "417",
+        "0.000123",
+        "0",
+        "0",
+        "nan",
+        "2.5e+07",
+    ]
+    assert [format_percent(x) for x in (0.1234, 0.0, -0.0, 1.0)] == [
+        "12.3%",
+        "0.0%",
+        "0.0%",
+        "100.0%",
+    ]
 
 
 def test_summary_shows_as_a_table_at_the_prompt():
     text = ns.compare("pressure-2017", "un-channel-closed-2017", replicates=50, seed=2).summary(
-        ["talks_reached"])
+        ["talks_reached"]
+    )
     assert isinstance(text, str) and repr(text) == str(text) and "\n" in repr(text)

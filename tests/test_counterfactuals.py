@@ -44,8 +44,10 @@ def test_honouring_the_pause_ends_reneging_and_raises_talks(moratorium):
     assert_rises(moratorium, "talks_reached")
     assert_rises(moratorium, "final_trust", mean=True)
     assert_falls(moratorium, "icbm_tests", mean=True)
-    assert moratorium.survival[moratorium.labels[1]]["survival"].iloc[-1] \
+    assert (
+        moratorium.survival[moratorium.labels[1]]["survival"].iloc[-1]
         < moratorium.survival[moratorium.labels[0]]["survival"].iloc[-1]
+    )
 
 
 def test_one_voice_brings_contact_sooner_and_more_talks():

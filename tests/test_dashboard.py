@@ -36,9 +36,16 @@ from negotiation_sim.scenarios import list_scenarios, load_scenario
 
 CHROMIUM = os.environ.get("NEGOTIATION_SIM_CHROMIUM", "/usr/bin/chromium")
 #: Flags for a headless Chromium on a machine without a network beyond loopback.
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 # --- the model behind the page ----------------------------------------------------------------
@@ -87,10 +94,8 @@ def test_the_same_settings_replay_the_same_day_by_day():
 
 
 def test_the_ensemble_runs_the_current_settings():
-    calm = LiveModel("pressure-2017", seed=5, ensemble=300,
-                     **{"pyongyang.test_propensity": 0.005})
-    busy = LiveModel("pressure-2017", seed=5, ensemble=300,
-                     **{"pyongyang.test_propensity": 0.08})
+    calm = LiveModel("pressure-2017", seed=5, ensemble=300, **{"pyongyang.test_propensity": 0.005})
+    busy = LiveModel("pressure-2017", seed=5, ensemble=300, **{"pyongyang.test_propensity": 0.08})
     quiet, loud = calm.ensemble(), busy.ensemble()
     assert quiet.replicates == 300 and quiet.day == quiet.horizon
     assert calm.ensemble() is quiet  # run once per settings, then kept
@@ -105,7 +110,7 @@ def test_latest_events_are_the_last_day_and_the_chronicle_tail():
     date = model.simulation.date(model.day - 1).isoformat()
     assert all(line.startswith(date) for line in today)
     assert 0 < len(latest) <= 14
-    assert latest == model.simulation.chronicle(0).splitlines()[2:][-len(latest):]
+    assert latest == model.simulation.chronicle(0).splitlines()[2:][-len(latest) :]
 
 
 # --- the panels, rendered without a browser ------------------------------------------------------
@@ -114,8 +119,11 @@ def _render(panel, model):
     import reacton.core
     import solara
 
-    element = panel(model) if isinstance(panel, reacton.core.Component) \
+    element = (
+        panel(model)
+        if isinstance(panel, reacton.core.Component)
         else solara.component(panel)(model)
+    )
     return solara.render(element, handle_error=False)[1]
 
 
@@ -148,8 +156,8 @@ def test_every_panel_renders(played):
 @pytest.mark.filterwarnings("ignore:Failed to validate hooks")
 def test_the_day_panel_shows_the_day_and_its_events(played):
     context = _render(DayPanel, played)
-    heading, = _html(context, "h3")
-    events, = _html(context, "pre")
+    (heading,) = _html(context, "h3")
+    (events,) = _html(context, "pre")
     context.close()
     assert heading == "2017-03-01 (day 59): 60 of 365 days run"
     today, _ = played.latest_events()
@@ -159,10 +167,15 @@ def test_the_day_panel_shows_the_day_and_its_events(played):
 @pytest.mark.filterwarnings("ignore:Failed to validate hooks")
 def test_the_actor_table_has_every_actor_and_its_state(played):
     context = _render(ActorsPanel, played)
-    table, = _html(context, "table")
+    (table,) = _html(context, "table")
     context.close()
-    for actor in (played.simulation.washington, played.simulation.pyongyang,
-                  played.simulation.beijing, played.simulation.moscow, played.simulation.un):
+    for actor in (
+        played.simulation.washington,
+        played.simulation.pyongyang,
+        played.simulation.beijing,
+        played.simulation.moscow,
+        played.simulation.un,
+    ):
         assert f"<td>{type(actor).__name__}</td>" in table
         assert all(name in table for name in actor.state_names)
 
@@ -170,7 +183,7 @@ def test_the_actor_table_has_every_actor_and_its_state(played):
 @pytest.mark.filterwarnings("ignore:Failed to validate hooks")
 def test_the_controls_table_quotes_the_seeds(played):
     context = _render(ParameterHelp, played)
-    table, = _html(context, "table")
+    (table,) = _html(context, "table")
     context.close()
     for name in CONTROLS:
         assert name in table
@@ -202,10 +215,15 @@ def _wait_until_served(url: str, server: subprocess.Popen, seconds: float = 90) 
 def dashboard_url():
     port = _free_port()
     viz = shutil.which("negotiation-sim", path=str(Path(sys.executable).parent))
-    command = ([viz] if viz else [sys.executable, "-m", "negotiation_sim.cli"]) + \
-        ["viz", "--port", str(port), "--no-browser"]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              start_new_session=True)
+    command = ([viz] if viz else [sys.executable, "-m", "negotiation_sim.cli"]) + [
+        "viz",
+        "--port",
+        str(port),
+        "--no-browser",
+    ]
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_served(url, server)
@@ -254,8 +272,9 @@ def _set_slider(page, label: str, share: float) -> None:
 def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     problems: list[str] = []
     page = browser.new_page(viewport={"width": 1600, "height": 1200})
-    page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error"
-            else None)
+    page.on(
+        "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
+    )
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
 
@@ -281,8 +300,9 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     _set_slider(page, "pyongyang.test_propensity", 0.3)
     page.get_by_role("button", name="Reset").click()
     _days_run(page, 0)
-    page.wait_for_function("(old) => !document.body.innerText.includes(old)", arg=value_before,
-                           timeout=30_000)
+    page.wait_for_function(
+        "(old) => !document.body.innerText.includes(old)", arg=value_before, timeout=30_000
+    )
     deadline = time.monotonic() + 60
     after = _chart(page).screenshot()
     while after == before and time.monotonic() < deadline:
@@ -306,8 +326,7 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     # Another scenario: the page is rebuilt with its dates and its values in use.
     page.locator(".v-select", has_text="pressure-2017").first.click()
     page.get_by_role("option", name="no-preconditions-2022").click()
-    page.locator(".day-panel").get_by_text("2022-01-01: 0 of 365 days run").wait_for(
-        timeout=60_000)
+    page.locator(".day-panel").get_by_text("2022-01-01: 0 of 365 days run").wait_for(timeout=60_000)
     precondition = page.locator("tr", has_text="washington.precondition")
     assert precondition.locator("td").nth(1).inner_text() == "none"
     page.close()

@@ -12,8 +12,9 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 
-@pytest.mark.parametrize("path", [p for p in DOCS if BLOCK.search(p.read_text())],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [p for p in DOCS if BLOCK.search(p.read_text())], ids=lambda p: p.name
+)
 def test_python_blocks_run(path: Path) -> None:
     namespace: dict = {}
     for number, block in enumerate(BLOCK.findall(path.read_text()), start=1):

@@ -10,8 +10,9 @@ import pytest
 
 import negotiation_sim
 
-MODULES = sorted(name for _, name, _ in pkgutil.walk_packages(negotiation_sim.__path__,
-                                                              "negotiation_sim."))
+MODULES = sorted(
+    name for _, name, _ in pkgutil.walk_packages(negotiation_sim.__path__, "negotiation_sim.")
+)
 OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
@@ -25,6 +26,8 @@ def test_docstring_examples(name):
 
 
 def test_there_are_examples_to_run():
-    attempted = sum(doctest.testmod(importlib.import_module(name), optionflags=OPTIONS).attempted
-                    for name in ["negotiation_sim", "negotiation_sim.comparison"])
+    attempted = sum(
+        doctest.testmod(importlib.import_module(name), optionflags=OPTIONS).attempted
+        for name in ["negotiation_sim", "negotiation_sim.comparison"]
+    )
     assert attempted >= 3

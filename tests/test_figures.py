@@ -25,19 +25,36 @@ def model():
 @pytest.fixture(scope="module")
 def comparison():
     """A stand-in for a scenario comparison, with the attributes the figures read."""
-    a, b = (ns.run(name, replicates=50, seed=1, record_daily=False,
-                   record_events=False).outcomes for name in LABELS)
+    a, b = (
+        ns.run(name, replicates=50, seed=1, record_daily=False, record_events=False).outcomes
+        for name in LABELS
+    )
     rows = {}
     for name in ("launch_days", "missiles", "talks_reached", "talks_days"):
         low, high = a[name].astype(float).mean(), b[name].astype(float).mean()
-        rows[name] = {"a": low, "b": high, "difference": high - low,
-                      "low": high - low - 1, "high": high - low + 1}
-    survival = {label: _survival(frame["days_to_talks"].to_numpy(), 365)
-                for label, frame in zip(LABELS, (a, b), strict=True)}
-    return SimpleNamespace(labels=LABELS, replicates=50, seed=1, outcomes_a=a, outcomes_b=b,
-                           table=pd.DataFrame.from_dict(rows, orient="index"), days=365,
-                           start=dt.date(2017, 1, 1), survival=survival,
-                           logrank_pvalue=float("nan"))
+        rows[name] = {
+            "a": low,
+            "b": high,
+            "difference": high - low,
+            "low": high - low - 1,
+            "high": high - low + 1,
+        }
+    survival = {
+        label: _survival(frame["days_to_talks"].to_numpy(), 365)
+        for label, frame in zip(LABELS, (a, b), strict=True)
+    }
+    return SimpleNamespace(
+        labels=LABELS,
+        replicates=50,
+        seed=1,
+        outcomes_a=a,
+        outcomes_b=b,
+        table=pd.DataFrame.from_dict(rows, orient="index"),
+        days=365,
+        start=dt.date(2017, 1, 1),
+        survival=survival,
+        logrank_pvalue=float("nan"),
+    )
 
 
 def _survival(days_to_event: np.ndarray, horizon: int) -> pd.DataFrame:
@@ -83,8 +100,9 @@ def test_timeline_marks_every_launch_day(model, tmp_path):
     launches = _collection(fig.axes[1], figures.LAUNCH_LABEL)
     assert len(launches.get_offsets()) == launch_days[:, replicate].sum() > 0
     missiles = model.daily("missiles")[:, replicate]
-    assert np.array_equal(launches.get_sizes(),
-                          20 + 25 * missiles[np.flatnonzero(launch_days[:, replicate])])
+    assert np.array_equal(
+        launches.get_sizes(), 20 + 25 * missiles[np.flatnonzero(launch_days[:, replicate])]
+    )
 
 
 def test_timeline_needs_daily_series_and_a_real_replicate(model):
@@ -156,10 +174,17 @@ def test_kaplan_meier_of_two_scenarios(comparison, tmp_path):
 
 
 def test_kaplan_meier_of_several_comparisons_draws_each_setting_once(comparison):
-    other = SimpleNamespace(**{**vars(comparison), "labels": (LABELS[0], "third"),
-                               "survival": {LABELS[0]: comparison.survival[LABELS[0]],
-                                            "third": comparison.survival[LABELS[1]]},
-                               "logrank_pvalue": 0.5})
+    other = SimpleNamespace(
+        **{
+            **vars(comparison),
+            "labels": (LABELS[0], "third"),
+            "survival": {
+                LABELS[0]: comparison.survival[LABELS[0]],
+                "third": comparison.survival[LABELS[1]],
+            },
+            "logrank_pvalue": 0.5,
+        }
+    )
     fig = figures.kaplan_meier([comparison, other])
     assert_labelled(fig)
     assert [line.get_label() for line in fig.axes[0].lines] == [*LABELS, "third"]

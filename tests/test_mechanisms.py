@@ -52,8 +52,9 @@ class Arm:
         return self.outcomes[name].to_numpy(dtype=np.float64)
 
 
-def batch(scenario: ns.Scenario, arms: dict[str, dict], replicates: int,
-          seed: int = SEED) -> tuple[np.ndarray, dict[str, list], dict[str, slice]]:
+def batch(
+    scenario: ns.Scenario, arms: dict[str, dict], replicates: int, seed: int = SEED
+) -> tuple[np.ndarray, dict[str, list], dict[str, slice]]:
     """Lay arms (dicts of parameter overrides) side by side in one batch.
 
     Returns the replicate seeds, per-replicate parameter values and each arm's columns.
@@ -62,20 +63,28 @@ def batch(scenario: ns.Scenario, arms: dict[str, dict], replicates: int,
     """
     base = scenario.parameter_values()
     names = sorted({name for overrides in arms.values() for name in overrides})
-    params = {name: [value for overrides in arms.values()
-                     for value in [overrides.get(name, base[name])] * replicates]
-              for name in names}
-    columns = {label: slice(i * replicates, (i + 1) * replicates)
-               for i, label in enumerate(arms)}
+    params = {
+        name: [
+            value
+            for overrides in arms.values()
+            for value in [overrides.get(name, base[name])] * replicates
+        ]
+        for name in names
+    }
+    columns = {label: slice(i * replicates, (i + 1) * replicates) for i, label in enumerate(arms)}
     return np.tile(replicate_seeds(seed, replicates), len(arms)), params, columns
 
 
-def run_arms(scenario: ns.Scenario, arms: dict[str, dict], replicates: int,
-             seed: int = SEED, daily: bool = True) -> dict[str, Arm]:
+def run_arms(
+    scenario: ns.Scenario,
+    arms: dict[str, dict],
+    replicates: int,
+    seed: int = SEED,
+    daily: bool = True,
+) -> dict[str, Arm]:
     """Run every arm on the same replicate seeds, in one batched model."""
     seeds, params, columns = batch(scenario, arms, replicates, seed)
-    model = ns.run(scenario, seeds=seeds, params=params, record_events=False,
-                   record_daily=daily)
+    model = ns.run(scenario, seeds=seeds, params=params, record_events=False, record_daily=daily)
     return {label: Arm(model, cols) for label, cols in columns.items()}
 
 
@@ -84,12 +93,20 @@ def run_arms(scenario: ns.Scenario, arms: dict[str, dict], replicates: int,
 WILLING = {"pyongyang.willingness_bias": -3.5}
 
 
-def open_offer_world(horizon: int = YEAR, initial: dict | None = None,
-                     params: dict | None = None, moves: list | None = None) -> ns.Scenario:
+def open_offer_world(
+    horizon: int = YEAR,
+    initial: dict | None = None,
+    params: dict | None = None,
+    moves: list | None = None,
+) -> ns.Scenario:
     """A quiet world with a standing offer of talks without preconditions to a Pyongyang
     open to talks (`WILLING`)."""
-    return quiet_world(horizon, {"offer_active": True, **(initial or {})},
-                       {"washington.precondition": "none", **WILLING, **(params or {})}, moves)
+    return quiet_world(
+        horizon,
+        {"offer_active": True, **(initial or {})},
+        {"washington.precondition": "none", **WILLING, **(params or {})},
+        moves,
+    )
 
 
 def move(day: int, actor: str, kind: str, **extra) -> dict:
@@ -110,8 +127,7 @@ def paired_z(a, b) -> float:
 def welch_z(a, b) -> float:
     """Difference of means of two independent groups in units of its standard error."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float((a.mean() - b.mean())
-                 / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
+    return float((a.mean() - b.mean()) / np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
 
 
 def rate_z(events_a, exposure_a, events_b, exposure_b) -> float:
@@ -123,16 +139,20 @@ def rate_z(events_a, exposure_a, events_b, exposure_b) -> float:
 def assert_greater(high, low, what: str) -> None:
     """Twin replicates: ``high`` exceeds ``low`` on average by more than `Z` errors."""
     z = paired_z(high, low)
-    assert z > Z, (f"{what}: expected {np.mean(high):.4g} > {np.mean(low):.4g} by more than "
-                   f"{Z} standard errors; got z = {z:.2f}")
+    assert z > Z, (
+        f"{what}: expected {np.mean(high):.4g} > {np.mean(low):.4g} by more than "
+        f"{Z} standard errors; got z = {z:.2f}"
+    )
 
 
-def assert_much_smaller(effect_off: float, effect_on: float, what: str,
-                        share: float = 0.25) -> None:
+def assert_much_smaller(
+    effect_off: float, effect_on: float, what: str, share: float = 0.25
+) -> None:
     """With the mechanism switched off, what is left of its effect is at most ``share``."""
     assert abs(effect_off) <= share * abs(effect_on), (
         f"{what}: switched off the effect is {effect_off:.4g}, not much smaller than "
-        f"{effect_on:.4g}")
+        f"{effect_on:.4g}"
+    )
 
 
 def mean_gap(high, low) -> float:
@@ -174,21 +194,32 @@ def test_m01_stricter_preconditions_fewer_talks():
     < behaviour change < denuclearization, and a longer pause within `test_pause`, must lower
     the share reaching talks.
     """
-    arms = run_arms(open_offer_world(), {
-        "none": {"washington.precondition": "none"},
-        "test_pause": {"washington.precondition": "test_pause", "washington.pause_days": 60},
-        "behaviour_change": {"washington.precondition": "behaviour_change"},
-        "denuclearization": {"washington.precondition": "denuclearization"},
-        "pause_20_days": {"washington.precondition": "test_pause", "washington.pause_days": 20},
-        "pause_120_days": {"washington.precondition": "test_pause",
-                           "washington.pause_days": 120},
-    }, replicates=2000, daily=False)
+    arms = run_arms(
+        open_offer_world(),
+        {
+            "none": {"washington.precondition": "none"},
+            "test_pause": {"washington.precondition": "test_pause", "washington.pause_days": 60},
+            "behaviour_change": {"washington.precondition": "behaviour_change"},
+            "denuclearization": {"washington.precondition": "denuclearization"},
+            "pause_20_days": {"washington.precondition": "test_pause", "washington.pause_days": 20},
+            "pause_120_days": {
+                "washington.precondition": "test_pause",
+                "washington.pause_days": 120,
+            },
+        },
+        replicates=2000,
+        daily=False,
+    )
     talks = {label: arm.column("talks_reached") for label, arm in arms.items()}
-    for milder, stricter in [("none", "test_pause"), ("test_pause", "behaviour_change"),
-                             ("behaviour_change", "denuclearization"),
-                             ("pause_20_days", "pause_120_days")]:
-        assert_greater(talks[milder], talks[stricter],
-                       f"share reaching talks, {milder} vs {stricter}")
+    for milder, stricter in [
+        ("none", "test_pause"),
+        ("test_pause", "behaviour_change"),
+        ("behaviour_change", "denuclearization"),
+        ("pause_20_days", "pause_120_days"),
+    ]:
+        assert_greater(
+            talks[milder], talks[stricter], f"share reaching talks, {milder} vs {stricter}"
+        )
 
 
 # --- M2 ----------------------------------------------------------------------------------------
@@ -206,14 +237,20 @@ def test_m02_sanctions_during_pledged_pause_break_the_bargain():
     60-day-pause offer, with an ICBM-capable arsenal; one arm gets a sanctions round on day 10,
     the other none.
     """
-    initial = {"offer_active": True, "pause_pledged": True, "talks_state": 1,
-               "days_since_test": 0, "capability": 0.6}
+    initial = {
+        "offer_active": True,
+        "pause_pledged": True,
+        "talks_state": 1,
+        "days_since_test": 0,
+        "capability": 0.6,
+    }
     params = {"washington.precondition": "test_pause", "washington.pause_days": 60, **WILLING}
-    switches = {"on": {}, "off": {"pyongyang.renege_trust_hit": 0.0,
-                                  "pyongyang.retaliation": 0.0}}
-    sanctioned = run_arms(quiet_world(120, initial, params,
-                                      [move(SANCTION_DAY, "washington", "us_sanctions")]),
-                          switches, replicates=2000)
+    switches = {"on": {}, "off": {"pyongyang.renege_trust_hit": 0.0, "pyongyang.retaliation": 0.0}}
+    sanctioned = run_arms(
+        quiet_world(120, initial, params, [move(SANCTION_DAY, "washington", "us_sanctions")]),
+        switches,
+        replicates=2000,
+    )
     spared = run_arms(quiet_world(120, initial, params), switches, replicates=2000)
 
     def trust_after(arm):
@@ -226,18 +263,25 @@ def test_m02_sanctions_during_pledged_pause_break_the_bargain():
     hit, calm = sanctioned["on"], spared["on"]
     assert hit.outcomes["reneged"].mean() > 0.9  # the round did break the pledge
     assert_greater(trust_after(calm), trust_after(hit), "trust after the round")
-    assert_greater(calm.column("talks_reached"), hit.column("talks_reached"),
-                   "share reaching talks")
+    assert_greater(
+        calm.column("talks_reached"), hit.column("talks_reached"), "share reaching talks"
+    )
     assert_greater(major_test_days(hit), major_test_days(calm), "major tests in six weeks")
     # "Sharply": reneging costs at least a third of Pyongyang's trust.
     assert trust_after(hit).mean() < (2 / 3) * trust_after(calm).mean()
     # Without the renege trust hit and retaliation, what is left is a plain sanctions round.
     hit_off, calm_off = sanctioned["off"], spared["off"]
-    assert_much_smaller(mean_gap(trust_after(calm_off), trust_after(hit_off)),
-                        mean_gap(trust_after(calm), trust_after(hit)), "trust lost")
-    assert_much_smaller(mean_gap(major_test_days(hit_off), major_test_days(calm_off)),
-                        mean_gap(major_test_days(hit), major_test_days(calm)),
-                        "extra major tests", share=0.5)
+    assert_much_smaller(
+        mean_gap(trust_after(calm_off), trust_after(hit_off)),
+        mean_gap(trust_after(calm), trust_after(hit)),
+        "trust lost",
+    )
+    assert_much_smaller(
+        mean_gap(major_test_days(hit_off), major_test_days(calm_off)),
+        mean_gap(major_test_days(hit), major_test_days(calm)),
+        "extra major tests",
+        share=0.5,
+    )
 
 
 def test_m02_honouring_the_pause_withholds_even_scheduled_rounds():
@@ -246,23 +290,32 @@ def test_m02_honouring_the_pause_withholds_even_scheduled_rounds():
     reneges and more replicates reach talks. Set up as the test above; the honouring arm holds
     the round of day 10 in every replicate still pausing then.
     """
-    initial = {"offer_active": True, "pause_pledged": True, "talks_state": 1,
-               "days_since_test": 0, "capability": 0.6}
+    initial = {
+        "offer_active": True,
+        "pause_pledged": True,
+        "talks_state": 1,
+        "days_since_test": 0,
+        "capability": 0.6,
+    }
     params = {"washington.precondition": "test_pause", "washington.pause_days": 60, **WILLING}
-    arms = run_arms(quiet_world(120, initial, params,
-                                [move(SANCTION_DAY, "washington", "us_sanctions")]),
-                    {"kept": {"washington.honor_pause": True}, "broken": {}}, replicates=2000)
+    arms = run_arms(
+        quiet_world(120, initial, params, [move(SANCTION_DAY, "washington", "us_sanctions")]),
+        {"kept": {"washington.honor_pause": True}, "broken": {}},
+        replicates=2000,
+    )
     kept, broken = arms["kept"], arms["broken"]
     assert kept.outcomes["reneged"].sum() == 0
     assert broken.outcomes["reneged"].mean() > 0.9
     # Still pledged on the day: no test yet and talks not begun (they end the pledge).
     tests = kept.daily("launch_day") + kept.daily("nuclear")
-    pausing = ((tests[:SANCTION_DAY + 1].sum(axis=0) == 0)
-               & (kept.daily("talks_state")[SANCTION_DAY - 1] < 2))
+    pausing = (tests[: SANCTION_DAY + 1].sum(axis=0) == 0) & (
+        kept.daily("talks_state")[SANCTION_DAY - 1] < 2
+    )
     assert pausing.mean() > 0.5
     assert (kept.daily("us_sanctions_round")[SANCTION_DAY, pausing] == 0).all()
-    assert_greater(kept.column("talks_reached"), broken.column("talks_reached"),
-                   "share reaching talks")
+    assert_greater(
+        kept.column("talks_reached"), broken.column("talks_reached"), "share reaching talks"
+    )
 
 
 # --- M3 ----------------------------------------------------------------------------------------
@@ -273,9 +326,12 @@ def test_m03_pressure_minded_washington_sanctions_more_and_rounds_raise_pain():
     Seed 003: "a new round of sanctions"; "the sanctions are working"; "not going to take their
     foot off the gas".
     """
-    pressure = run_arms(quiet_world(), {level: {"washington.pressure": level}
-                                        for level in (0.0, 0.3, 0.9)},
-                        replicates=1000, daily=False)
+    pressure = run_arms(
+        quiet_world(),
+        {level: {"washington.pressure": level} for level in (0.0, 0.3, 0.9)},
+        replicates=1000,
+        daily=False,
+    )
     rounds = {level: arm.column("us_sanctions_rounds") for level, arm in pressure.items()}
     assert_greater(rounds[0.9], rounds[0.3], "sanctions rounds, pressure 0.9 vs 0.3")
     assert rounds[0.0].sum() == 0  # no pressure-mindedness, no rounds at all
@@ -292,9 +348,11 @@ def test_m03_pressure_minded_washington_sanctions_more_and_rounds_raise_pain():
         return arm.daily("economic_pain")[100]
 
     assert_greater(pain(with_rounds["on"]), pain(without["on"]), "economic pain after rounds")
-    assert_much_smaller(mean_gap(pain(with_rounds["off"]), pain(without["off"])),
-                        mean_gap(pain(with_rounds["on"]), pain(without["on"])),
-                        "pain from rounds")
+    assert_much_smaller(
+        mean_gap(pain(with_rounds["off"]), pain(without["off"])),
+        mean_gap(pain(with_rounds["on"]), pain(without["on"])),
+        "pain from rounds",
+    )
 
 
 # --- M4 ----------------------------------------------------------------------------------------
@@ -308,18 +366,23 @@ def test_m04_vetoes_stop_multilateral_sanctions():
     """
     initial_un = 0.3
     world = quiet_world(initial={"capability": 0.6, "un_sanctions": initial_un})
-    arms = run_arms(world, {
-        "open": {"beijing.shield": 0.0, "moscow.shield": 0.0, "moscow.rivalry_veto": 0.0},
-        "shielded": {"beijing.shield": 1.0, "moscow.shield": 1.0, "moscow.rivalry_veto": 0.0},
-    }, replicates=1000)
+    arms = run_arms(
+        world,
+        {
+            "open": {"beijing.shield": 0.0, "moscow.shield": 0.0, "moscow.rivalry_veto": 0.0},
+            "shielded": {"beijing.shield": 1.0, "moscow.shield": 1.0, "moscow.rivalry_veto": 0.0},
+        },
+        replicates=1000,
+    )
     open_, shielded = arms["open"], arms["shielded"]
 
     def rise(arm):
         return arm.daily("un_sanctions")[-1] - initial_un
 
     assert_greater(shielded.column("un_vetoes"), open_.column("un_vetoes"), "vetoes")
-    assert_greater(open_.column("un_resolutions"), shielded.column("un_resolutions"),
-                   "resolutions passed")
+    assert_greater(
+        open_.column("un_resolutions"), shielded.column("un_resolutions"), "resolutions passed"
+    )
     assert_greater(rise(open_), rise(shielded), "rise in UN sanctions")
     # Shielded, nothing passes and the multilateral level never moves.
     assert shielded.outcomes["un_resolutions"].sum() == 0
@@ -336,33 +399,51 @@ def test_m05_chinese_enforcement_raises_pain_and_long_run_willingness():
     Two-year runs; willingness is averaged over the second year.
     """
     horizon = 2 * YEAR
-    china = run_arms(quiet_world(horizon), {"weak": {"beijing.enforcement": 0.1},
-                                            "strong": {"beijing.enforcement": 0.9}},
-                     replicates=1000)
+    china = run_arms(
+        quiet_world(horizon),
+        {"weak": {"beijing.enforcement": 0.1}, "strong": {"beijing.enforcement": 0.9}},
+        replicates=1000,
+    )
     strong, weak = china["strong"], china["weak"]
-    assert_greater(strong.column("final_economic_pain"), weak.column("final_economic_pain"),
-                   "economic pain")
+    assert_greater(
+        strong.column("final_economic_pain"), weak.column("final_economic_pain"), "economic pain"
+    )
     second_year = slice(YEAR, horizon)
-    assert_greater(strong.daily("willingness_us")[second_year].mean(axis=0),
-                   weak.daily("willingness_us")[second_year].mean(axis=0),
-                   "willingness to talk in year two")
+    assert_greater(
+        strong.daily("willingness_us")[second_year].mean(axis=0),
+        weak.daily("willingness_us")[second_year].mean(axis=0),
+        "willingness to talk in year two",
+    )
 
     # The same swing in Moscow's enforcement moves pain less (Beijing matters most); with no
     # trade weight, Beijing's enforcement moves pain (nearly) not at all.
-    others = run_arms(quiet_world(horizon), {
-        "moscow_weak": {"moscow.enforcement": 0.1}, "moscow_strong": {"moscow.enforcement": 0.9},
-        "untraded_weak": {"beijing.enforcement": 0.1, "beijing.trade_share": 0.0},
-        "untraded_strong": {"beijing.enforcement": 0.9, "beijing.trade_share": 0.0},
-    }, replicates=1000, daily=False)
+    others = run_arms(
+        quiet_world(horizon),
+        {
+            "moscow_weak": {"moscow.enforcement": 0.1},
+            "moscow_strong": {"moscow.enforcement": 0.9},
+            "untraded_weak": {"beijing.enforcement": 0.1, "beijing.trade_share": 0.0},
+            "untraded_strong": {"beijing.enforcement": 0.9, "beijing.trade_share": 0.0},
+        },
+        replicates=1000,
+        daily=False,
+    )
 
     def pain_gain(high: Arm, low: Arm) -> np.ndarray:
         return high.column("final_economic_pain") - low.column("final_economic_pain")
 
     china_gain = pain_gain(strong, weak)
-    assert_greater(china_gain, pain_gain(others["moscow_strong"], others["moscow_weak"]),
-                   "pain gained: Beijing's swing vs Moscow's")
-    assert_much_smaller(pain_gain(others["untraded_strong"], others["untraded_weak"]).mean(),
-                        china_gain.mean(), "pain gained without Beijing's trade weight", 0.1)
+    assert_greater(
+        china_gain,
+        pain_gain(others["moscow_strong"], others["moscow_weak"]),
+        "pain gained: Beijing's swing vs Moscow's",
+    )
+    assert_much_smaller(
+        pain_gain(others["untraded_strong"], others["untraded_weak"]).mean(),
+        china_gain.mean(),
+        "pain gained without Beijing's trade weight",
+        0.1,
+    )
 
 
 # --- M6 ----------------------------------------------------------------------------------------
@@ -377,20 +458,31 @@ def test_m06_tests_cluster_and_talks_restrain_them():
     Restraint: 60 days starting in working-level talks against 60 days starting without;
     switched off (talks restrain nothing), starting in talks saves (nearly) no launches.
     """
-    clustering = run_arms(quiet_world(), {
-        "clustered": {"pyongyang.clustering": 1.5},
-        "steady": {"pyongyang.clustering": 0.0},
-        "steady_faster": {"pyongyang.clustering": 0.0, "pyongyang.test_propensity": 0.06},
-    }, replicates=1500)
-    dispersion = {label: window_dispersion(arm.daily("launch_day"))
-                  for label, arm in clustering.items()}
+    clustering = run_arms(
+        quiet_world(),
+        {
+            "clustered": {"pyongyang.clustering": 1.5},
+            "steady": {"pyongyang.clustering": 0.0},
+            "steady_faster": {"pyongyang.clustering": 0.0, "pyongyang.test_propensity": 0.06},
+        },
+        replicates=1500,
+    )
+    dispersion = {
+        label: window_dispersion(arm.daily("launch_day")) for label, arm in clustering.items()
+    }
     # The faster steady tester launches at least as often, so rate cannot explain bunching.
-    assert_greater(clustering["steady_faster"].column("launch_days"),
-                   clustering["clustered"].column("launch_days"), "launch days")
+    assert_greater(
+        clustering["steady_faster"].column("launch_days"),
+        clustering["clustered"].column("launch_days"),
+        "launch days",
+    )
     for steady in ("steady", "steady_faster"):
         both = np.isfinite(dispersion["clustered"]) & np.isfinite(dispersion[steady])
-        assert_greater(dispersion["clustered"][both], dispersion[steady][both],
-                       f"window dispersion, clustered vs {steady}")
+        assert_greater(
+            dispersion["clustered"][both],
+            dispersion[steady][both],
+            f"window dispersion, clustered vs {steady}",
+        )
 
     horizon = 60
     restraints = {"on": {}, "off": {"pyongyang.talks_restraint": 1.0}}
@@ -400,8 +492,10 @@ def test_m06_tests_cluster_and_talks_restrain_them():
     def rates(switch):  # launches per day in talks, and per day out of talks
         in_talks = state_before(talking[switch], 2) >= 2
         out_of_talks = state_before(idle[switch], 0) < 2
-        return ((talking[switch].daily("launch_day") * in_talks).sum() / in_talks.sum(),
-                (idle[switch].daily("launch_day") * out_of_talks).sum() / out_of_talks.sum())
+        return (
+            (talking[switch].daily("launch_day") * in_talks).sum() / in_talks.sum(),
+            (idle[switch].daily("launch_day") * out_of_talks).sum() / out_of_talks.sum(),
+        )
 
     def launches_cut(switch):  # launch days saved by starting in talks, per twin pair
         return idle[switch].column("launch_days") - talking[switch].column("launch_days")
@@ -410,9 +504,11 @@ def test_m06_tests_cluster_and_talks_restrain_them():
     in_talks_rate, no_talks_rate = rates("on")
     assert in_talks_rate < 0.5 * no_talks_rate, (
         f"talks should cut the launch rate well below {no_talks_rate:.4f}/day; "
-        f"got {in_talks_rate:.4f}/day")
-    assert_much_smaller(launches_cut("off").mean(), launches_cut("on").mean(),
-                        "launch days saved by talks")
+        f"got {in_talks_rate:.4f}/day"
+    )
+    assert_much_smaller(
+        launches_cut("off").mean(), launches_cut("on").mean(), "launch days saved by talks"
+    )
 
 
 # --- M7 ----------------------------------------------------------------------------------------
@@ -428,23 +524,33 @@ def test_m07_paying_for_talks_buys_tests_earlier_and_shorter_talks():
     rate of talks ending per talk day; with no extra fragility for bought talks, most of that
     excess goes.
     """
-    arms = run_arms(open_offer_world(), {
-        "paying": {"washington.inducement": 1.0},
-        "not_paying": {"washington.inducement": 0.0},
-        "paying_sturdy": {"washington.inducement": 1.0, "pyongyang.fragility": 0.0},
-    }, replicates=2000)
+    arms = run_arms(
+        open_offer_world(),
+        {
+            "paying": {"washington.inducement": 1.0},
+            "not_paying": {"washington.inducement": 0.0},
+            "paying_sturdy": {"washington.inducement": 1.0, "pyongyang.fragility": 0.0},
+        },
+        replicates=2000,
+    )
     paying, not_paying = arms["paying"], arms["not_paying"]
 
-    assert_greater(paying.column("launch_days_before_talks"),
-                   not_paying.column("launch_days_before_talks"), "launch days before talks")
-    z = welch_z(not_paying.outcomes["days_to_talks"].dropna(),
-                paying.outcomes["days_to_talks"].dropna())
+    assert_greater(
+        paying.column("launch_days_before_talks"),
+        not_paying.column("launch_days_before_talks"),
+        "launch days before talks",
+    )
+    z = welch_z(
+        not_paying.outcomes["days_to_talks"].dropna(), paying.outcomes["days_to_talks"].dropna()
+    )
     assert z > Z, f"talks should come earlier when Washington pays; z = {z:.2f}"
 
     def endings(arm):  # (talks episodes that ended, days in talks)
         still_talking = arm.daily("talks_state")[-1] >= 2
-        return ((arm.column("talks_episodes") - still_talking).sum(),
-                arm.column("talks_days").sum())
+        return (
+            (arm.column("talks_episodes") - still_talking).sum(),
+            arm.column("talks_days").sum(),
+        )
 
     z = rate_z(*endings(paying), *endings(not_paying))
     assert z > Z, f"bought talks should end sooner (ending rate per talk day); z = {z:.2f}"
@@ -453,9 +559,12 @@ def test_m07_paying_for_talks_buys_tests_earlier_and_shorter_talks():
         ended, days = endings(arm)
         return ended / days
 
-    assert_much_smaller(ending_rate(arms["paying_sturdy"]) - ending_rate(not_paying),
-                        ending_rate(paying) - ending_rate(not_paying),
-                        "extra endings of bought talks", share=0.5)
+    assert_much_smaller(
+        ending_rate(arms["paying_sturdy"]) - ending_rate(not_paying),
+        ending_rate(paying) - ending_rate(not_paying),
+        "extra endings of bought talks",
+        share=0.5,
+    )
 
 
 # --- M8 ----------------------------------------------------------------------------------------
@@ -470,11 +579,17 @@ def test_m08_mixed_signals_give_fewer_and_later_talks():
     """
     world = open_offer_world()
     deaf = {"washington.mixed_signal_hit": 0.0, "pyongyang.signal_wait_days": 0}
-    arms = run_arms(world, {
-        "incoherent": {"washington.coherence": 0.0}, "coherent": {"washington.coherence": 1.0},
-        "incoherent_off": {"washington.coherence": 0.0, **deaf},
-        "coherent_off": {"washington.coherence": 1.0, **deaf},
-    }, replicates=1500, daily=False)
+    arms = run_arms(
+        world,
+        {
+            "incoherent": {"washington.coherence": 0.0},
+            "coherent": {"washington.coherence": 1.0},
+            "incoherent_off": {"washington.coherence": 0.0, **deaf},
+            "coherent_off": {"washington.coherence": 1.0, **deaf},
+        },
+        replicates=1500,
+        daily=False,
+    )
 
     def talks(label):
         return arms[label].column("talks_reached")
@@ -484,8 +599,11 @@ def test_m08_mixed_signals_give_fewer_and_later_talks():
 
     assert_greater(talks("coherent"), talks("incoherent"), "share reaching talks")
     assert_greater(days("incoherent"), days("coherent"), "days to talks")
-    assert_much_smaller(mean_gap(talks("coherent_off"), talks("incoherent_off")),
-                        mean_gap(talks("coherent"), talks("incoherent")), "talks gained")
+    assert_much_smaller(
+        mean_gap(talks("coherent_off"), talks("incoherent_off")),
+        mean_gap(talks("coherent"), talks("incoherent")),
+        "talks gained",
+    )
 
 
 # --- M9 ----------------------------------------------------------------------------------------
@@ -499,13 +617,21 @@ def test_m09_threats_cool_talks_and_raise_tension():
     trust.
     """
     world = open_offer_world()
-    harmless = {"world.tension_threat": 0.0, "pyongyang.chill_weight": 0.0,
-                "pyongyang.threat_trust_hit": 0.0}
-    arms = run_arms(world, {
-        "threats": {"washington.threat_rate": 0.1}, "none": {"washington.threat_rate": 0.0},
-        "threats_off": {"washington.threat_rate": 0.1, **harmless},
-        "none_off": {"washington.threat_rate": 0.0, **harmless},
-    }, replicates=1500)
+    harmless = {
+        "world.tension_threat": 0.0,
+        "pyongyang.chill_weight": 0.0,
+        "pyongyang.threat_trust_hit": 0.0,
+    }
+    arms = run_arms(
+        world,
+        {
+            "threats": {"washington.threat_rate": 0.1},
+            "none": {"washington.threat_rate": 0.0},
+            "threats_off": {"washington.threat_rate": 0.1, **harmless},
+            "none_off": {"washington.threat_rate": 0.0, **harmless},
+        },
+        replicates=1500,
+    )
 
     def talks(label):
         return arms[label].column("talks_reached")
@@ -515,10 +641,16 @@ def test_m09_threats_cool_talks_and_raise_tension():
 
     assert_greater(talks("none"), talks("threats"), "share reaching talks")
     assert_greater(tension("threats"), tension("none"), "mean tension")
-    assert_much_smaller(mean_gap(talks("none_off"), talks("threats_off")),
-                        mean_gap(talks("none"), talks("threats")), "talks lost to threats")
-    assert_much_smaller(mean_gap(tension("threats_off"), tension("none_off")),
-                        mean_gap(tension("threats"), tension("none")), "tension from threats")
+    assert_much_smaller(
+        mean_gap(talks("none_off"), talks("threats_off")),
+        mean_gap(talks("none"), talks("threats")),
+        "talks lost to threats",
+    )
+    assert_much_smaller(
+        mean_gap(tension("threats_off"), tension("none_off")),
+        mean_gap(tension("threats"), tension("none")),
+        "tension from threats",
+    )
 
 
 # --- M10 ---------------------------------------------------------------------------------------
@@ -531,19 +663,24 @@ def test_m10_closing_the_un_channel_delays_contact_and_talks_and_raises_crisis_r
     frequent missions, and a crisis-prone world (hawks, a raised crisis hazard) so that crises
     are common enough to count.
     """
-    world = open_offer_world(initial={"un_envoy_blessed": True},
-                             params={"un.envoy_rate": 0.05, "washington.hawkishness": 1.0,
-                                     "world.crisis_hazard": 0.01})
-    arms = run_arms(world, {"open": {"un.channel_open": True},
-                            "closed": {"un.channel_open": False}},
-                    replicates=2000, daily=False)
+    world = open_offer_world(
+        initial={"un_envoy_blessed": True},
+        params={"un.envoy_rate": 0.05, "washington.hawkishness": 1.0, "world.crisis_hazard": 0.01},
+    )
+    arms = run_arms(
+        world,
+        {"open": {"un.channel_open": True}, "closed": {"un.channel_open": False}},
+        replicates=2000,
+        daily=False,
+    )
     open_, closed = arms["open"], arms["closed"]
 
     def days(arm, column):
         return restricted_mean_days(arm.outcomes[column], YEAR)
 
-    assert_greater(days(closed, "days_to_contact"), days(open_, "days_to_contact"),
-                   "days to first contact")
+    assert_greater(
+        days(closed, "days_to_contact"), days(open_, "days_to_contact"), "days to first contact"
+    )
     assert_greater(days(closed, "days_to_talks"), days(open_, "days_to_talks"), "days to talks")
     assert_greater(closed.column("crisis"), open_.column("crisis"), "share with a crisis")
 
@@ -559,29 +696,42 @@ def test_m11_beijing_pressure_restrains_tests_and_raises_willingness():
     "More so": the envoys' effect under strong enforcement exceeds it under weak enforcement
     (difference in differences over twin replicates).
     """
-    arms = run_arms(quiet_world(), {
-        f"{enforcement}_{envoys}": {"beijing.enforcement": level,
-                                    "beijing.envoy_rate": 0.05 if envoys == "envoys" else 0.0}
-        for enforcement, level in (("weak", 0.1), ("strong", 0.9))
-        for envoys in ("envoys", "none")
-    }, replicates=1500)
+    arms = run_arms(
+        quiet_world(),
+        {
+            f"{enforcement}_{envoys}": {
+                "beijing.enforcement": level,
+                "beijing.envoy_rate": 0.05 if envoys == "envoys" else 0.0,
+            }
+            for enforcement, level in (("weak", 0.1), ("strong", 0.9))
+            for envoys in ("envoys", "none")
+        },
+        replicates=1500,
+    )
 
     def launches_spared(enforcement):
-        return (arms[f"{enforcement}_none"].column("launch_days")
-                - arms[f"{enforcement}_envoys"].column("launch_days"))
+        return arms[f"{enforcement}_none"].column("launch_days") - arms[
+            f"{enforcement}_envoys"
+        ].column("launch_days")
 
     def willingness_gained(enforcement):
         def mean_willingness(label):
             return arms[label].daily("willingness_us").mean(axis=0)
-        return (mean_willingness(f"{enforcement}_envoys")
-                - mean_willingness(f"{enforcement}_none"))
+
+        return mean_willingness(f"{enforcement}_envoys") - mean_willingness(f"{enforcement}_none")
 
     assert_greater(launches_spared("strong"), 0, "launch days spared by envoys")
     assert_greater(willingness_gained("strong"), 0, "willingness gained from envoys")
-    assert_greater(launches_spared("strong"), launches_spared("weak"),
-                   "launch days spared, strong vs weak enforcement")
-    assert_greater(willingness_gained("strong"), willingness_gained("weak"),
-                   "willingness gained, strong vs weak enforcement")
+    assert_greater(
+        launches_spared("strong"),
+        launches_spared("weak"),
+        "launch days spared, strong vs weak enforcement",
+    )
+    assert_greater(
+        willingness_gained("strong"),
+        willingness_gained("weak"),
+        "willingness gained, strong vs weak enforcement",
+    )
 
 
 # --- M12 ---------------------------------------------------------------------------------------
@@ -598,8 +748,12 @@ def test_m12_worse_us_russia_relations_raise_vetoes_and_lower_enforcement():
     inert = {"moscow.rivalry_veto": 0.0, "moscow.enforcement": 0.0}
     relations_off = {f"{label}_off": {**values, **inert} for label, values in relations.items()}
 
-    votes = run_arms(quiet_world(initial={"capability": 0.6}), {**relations, **relations_off},
-                     replicates=1000, daily=False)
+    votes = run_arms(
+        quiet_world(initial={"capability": 0.6}),
+        {**relations, **relations_off},
+        replicates=1000,
+        daily=False,
+    )
 
     def vetoed_share(arm):  # (vetoes, votes)
         vetoes = arm.column("un_vetoes").sum()
@@ -610,20 +764,28 @@ def test_m12_worse_us_russia_relations_raise_vetoes_and_lower_enforcement():
     pooled = (vb + vg) / (nb + ng)
     z = (vb / nb - vg / ng) / np.sqrt(pooled * (1 - pooled) * (1 / nb + 1 / ng))
     assert z > Z, f"share of votes vetoed {vb / nb:.3f} vs {vg / ng:.3f}; z = {z:.2f}"
-    assert_much_smaller(mean_gap(votes["bad_off"].column("un_vetoes"),
-                                 votes["good_off"].column("un_vetoes")),
-                        mean_gap(votes["bad"].column("un_vetoes"),
-                                 votes["good"].column("un_vetoes")), "extra vetoes")
+    assert_much_smaller(
+        mean_gap(votes["bad_off"].column("un_vetoes"), votes["good_off"].column("un_vetoes")),
+        mean_gap(votes["bad"].column("un_vetoes"), votes["good"].column("un_vetoes")),
+        "extra vetoes",
+    )
 
-    no_drafts = run_arms(quiet_world(params={"un.draft_prob": 0.0}),
-                         {**relations, **relations_off}, replicates=1000, daily=False)
+    no_drafts = run_arms(
+        quiet_world(params={"un.draft_prob": 0.0}),
+        {**relations, **relations_off},
+        replicates=1000,
+        daily=False,
+    )
 
     def pain(label):
         return no_drafts[label].column("final_economic_pain")
 
     assert_greater(pain("good"), pain("bad"), "economic pain without votes")
-    assert_much_smaller(mean_gap(pain("good_off"), pain("bad_off")),
-                        mean_gap(pain("good"), pain("bad")), "pain lost to bad relations")
+    assert_much_smaller(
+        mean_gap(pain("good_off"), pain("bad_off")),
+        mean_gap(pain("good"), pain("bad")),
+        "pain lost to bad relations",
+    )
 
 
 # --- M13 ---------------------------------------------------------------------------------------
@@ -652,10 +814,14 @@ def test_m13_distracted_washington_answers_later_and_initiates_less():
     Distraction 0.8 against 0. Sanctions answer provocations only (no unprovoked campaign), so
     the first round after the first launch is Washington's answer to it.
     """
-    arms = run_arms(quiet_world(params={"washington.campaign": 0.0}), {
-        "focused": {"washington.distraction": 0.0},
-        "distracted": {"washington.distraction": 0.8},
-    }, replicates=1000)
+    arms = run_arms(
+        quiet_world(params={"washington.campaign": 0.0}),
+        {
+            "focused": {"washington.distraction": 0.0},
+            "distracted": {"washington.distraction": 0.8},
+        },
+        replicates=1000,
+    )
     focused, distracted = arms["focused"], arms["distracted"]
     offers = {label: arm.column("offers") for label, arm in arms.items()}
     z = welch_z(days_to_answer_first_launch(distracted), days_to_answer_first_launch(focused))
@@ -679,31 +845,46 @@ def test_m14_capability_raises_willingness_and_lowers_need_to_test():
     settings = {
         "full": {},
         "need_only": {"pyongyang.capability_weight": 0.0, "washington.runway_urgency": 0.0},
-        "off": {"pyongyang.need_weight": 0.0, "pyongyang.capability_weight": 0.0,
-                "washington.runway_urgency": 0.0},
+        "off": {
+            "pyongyang.need_weight": 0.0,
+            "pyongyang.capability_weight": 0.0,
+            "washington.runway_urgency": 0.0,
+        },
     }
-    runs = {capability: run_arms(quiet_world(180, {"capability": capability,
-                                                   "offer_active": True}, params),
-                                 settings, replicates=1000)
-            for capability in (0.2, 0.9)}
+    runs = {
+        capability: run_arms(
+            quiet_world(180, {"capability": capability, "offer_active": True}, params),
+            settings,
+            replicates=1000,
+        )
+        for capability in (0.2, 0.9)
+    }
     high, low = runs[0.9], runs[0.2]
 
     def willingness(arm):
         return arm.daily("willingness_us").mean(axis=0)
 
     assert_greater(willingness(high["full"]), willingness(low["full"]), "willingness to talk")
-    assert_greater(low["full"].column("launch_days"), high["full"].column("launch_days"),
-                   "launch days")
-    assert_greater(low["need_only"].column("launch_days"),
-                   high["need_only"].column("launch_days"), "launch days from need alone")
-    assert_much_smaller(mean_gap(willingness(high["off"]), willingness(low["off"])),
-                        mean_gap(willingness(high["full"]), willingness(low["full"])),
-                        "willingness gained", share=0.1)
-    assert_much_smaller(mean_gap(low["off"].column("launch_days"),
-                                 high["off"].column("launch_days")),
-                        mean_gap(low["full"].column("launch_days"),
-                                 high["full"].column("launch_days")),
-                        "launch days saved", share=0.1)
+    assert_greater(
+        low["full"].column("launch_days"), high["full"].column("launch_days"), "launch days"
+    )
+    assert_greater(
+        low["need_only"].column("launch_days"),
+        high["need_only"].column("launch_days"),
+        "launch days from need alone",
+    )
+    assert_much_smaller(
+        mean_gap(willingness(high["off"]), willingness(low["off"])),
+        mean_gap(willingness(high["full"]), willingness(low["full"])),
+        "willingness gained",
+        share=0.1,
+    )
+    assert_much_smaller(
+        mean_gap(low["off"].column("launch_days"), high["off"].column("launch_days")),
+        mean_gap(low["full"].column("launch_days"), high["full"].column("launch_days")),
+        "launch days saved",
+        share=0.1,
+    )
 
 
 # --- M15 ---------------------------------------------------------------------------------------
@@ -722,23 +903,36 @@ def test_m15_tension_and_hawks_raise_crisis_risk_an_active_un_channel_lowers_it(
     hawks = {"dove": {"washington.hawkishness": 0.0}, "hawk": {"washington.hawkishness": 1.0}}
     calm = run_arms(quiet_world(horizon, {"tension": 0.2}, params), hawks, 2000, daily=False)
     tense = run_arms(quiet_world(horizon, {"tension": 0.7}, params), hawks, 2000, daily=False)
-    assert_greater(tense["dove"].column("crisis"), calm["dove"].column("crisis"),
-                   "crisis share, high vs low starting tension")
-    assert_greater(calm["hawk"].column("crisis"), calm["dove"].column("crisis"),
-                   "crisis share, hawks vs doves")
+    assert_greater(
+        tense["dove"].column("crisis"),
+        calm["dove"].column("crisis"),
+        "crisis share, high vs low starting tension",
+    )
+    assert_greater(
+        calm["hawk"].column("crisis"), calm["dove"].column("crisis"), "crisis share, hawks vs doves"
+    )
 
-    envoys = run_arms(quiet_world(horizon, {"un_envoy_blessed": True}, params), {
-        "active": {"un.envoy_rate": 0.05}, "inactive": {"un.envoy_rate": 0.0},
-        "active_off": {"un.envoy_rate": 0.05, "un.crisis_relief": 0.0},
-        "inactive_off": {"un.envoy_rate": 0.0, "un.crisis_relief": 0.0},
-    }, replicates=3000, daily=False)
+    envoys = run_arms(
+        quiet_world(horizon, {"un_envoy_blessed": True}, params),
+        {
+            "active": {"un.envoy_rate": 0.05},
+            "inactive": {"un.envoy_rate": 0.0},
+            "active_off": {"un.envoy_rate": 0.05, "un.crisis_relief": 0.0},
+            "inactive_off": {"un.envoy_rate": 0.0, "un.crisis_relief": 0.0},
+        },
+        replicates=3000,
+        daily=False,
+    )
 
     def crises(label):
         return envoys[label].column("crisis")
 
     assert_greater(crises("inactive"), crises("active"), "crisis share, UN channel idle vs active")
-    assert_much_smaller(mean_gap(crises("inactive_off"), crises("active_off")),
-                        mean_gap(crises("inactive"), crises("active")), "crises averted")
+    assert_much_smaller(
+        mean_gap(crises("inactive_off"), crises("active_off")),
+        mean_gap(crises("inactive"), crises("active")),
+        "crises averted",
+    )
 
 
 # --- M16 ---------------------------------------------------------------------------------------
@@ -751,8 +945,10 @@ def test_m16_reassuring_allies_raises_tension_a_little():
     rises by less than a tenth of the 0–1 scale. Switched off, reassurance adds no tension.
     """
     visible = {"always": {"washington.reassurance": 1.0}, "never": {"washington.reassurance": 0.0}}
-    unseen = {f"{label}_off": {**values, "world.tension_reassurance": 0.0}
-              for label, values in visible.items()}
+    unseen = {
+        f"{label}_off": {**values, "world.tension_reassurance": 0.0}
+        for label, values in visible.items()
+    }
     arms = run_arms(quiet_world(), {**visible, **unseen}, replicates=1000)
 
     def tension(label):
@@ -760,8 +956,11 @@ def test_m16_reassuring_allies_raises_tension_a_little():
 
     assert_greater(tension("always"), tension("never"), "mean tension")
     assert mean_gap(tension("always"), tension("never")) < 0.1
-    assert_much_smaller(mean_gap(tension("always_off"), tension("never_off")),
-                        mean_gap(tension("always"), tension("never")), "tension added")
+    assert_much_smaller(
+        mean_gap(tension("always_off"), tension("never_off")),
+        mean_gap(tension("always"), tension("never")),
+        "tension added",
+    )
 
 
 # --- M17 ---------------------------------------------------------------------------------------
@@ -775,33 +974,58 @@ def test_m17_level_mismatch_lowers_acceptance():
     preference does nothing.
     """
     world = open_offer_world()
-    arms = run_arms(world, {
-        "working_to_working": {"washington.talks_level": "working",
-                               "pyongyang.summit_preference": 0.0},
-        "working_to_leader": {"washington.talks_level": "working",
-                              "pyongyang.summit_preference": 1.0},
-        "leader_to_leader": {"washington.talks_level": "leader",
-                             "pyongyang.summit_preference": 1.0},
-        "leader_to_working": {"washington.talks_level": "leader",
-                              "pyongyang.summit_preference": 0.0},
-        "working_to_working_off": {"washington.talks_level": "working",
-                                   "pyongyang.summit_preference": 0.0,
-                                   "pyongyang.level_mismatch": 0.0},
-        "working_to_leader_off": {"washington.talks_level": "working",
-                                  "pyongyang.summit_preference": 1.0,
-                                  "pyongyang.level_mismatch": 0.0},
-    }, replicates=1500, daily=False)
+    arms = run_arms(
+        world,
+        {
+            "working_to_working": {
+                "washington.talks_level": "working",
+                "pyongyang.summit_preference": 0.0,
+            },
+            "working_to_leader": {
+                "washington.talks_level": "working",
+                "pyongyang.summit_preference": 1.0,
+            },
+            "leader_to_leader": {
+                "washington.talks_level": "leader",
+                "pyongyang.summit_preference": 1.0,
+            },
+            "leader_to_working": {
+                "washington.talks_level": "leader",
+                "pyongyang.summit_preference": 0.0,
+            },
+            "working_to_working_off": {
+                "washington.talks_level": "working",
+                "pyongyang.summit_preference": 0.0,
+                "pyongyang.level_mismatch": 0.0,
+            },
+            "working_to_leader_off": {
+                "washington.talks_level": "working",
+                "pyongyang.summit_preference": 1.0,
+                "pyongyang.level_mismatch": 0.0,
+            },
+        },
+        replicates=1500,
+        daily=False,
+    )
 
     def talks(label):
         return arms[label].column("talks_reached")
 
-    assert_greater(talks("working_to_working"), talks("working_to_leader"),
-                   "share reaching talks, working-level offer: match vs mismatch")
-    assert_greater(talks("leader_to_leader"), talks("leader_to_working"),
-                   "share reaching talks, leader-level offer: match vs mismatch")
-    assert_much_smaller(mean_gap(talks("working_to_working_off"), talks("working_to_leader_off")),
-                        mean_gap(talks("working_to_working"), talks("working_to_leader")),
-                        "talks lost to mismatch")
+    assert_greater(
+        talks("working_to_working"),
+        talks("working_to_leader"),
+        "share reaching talks, working-level offer: match vs mismatch",
+    )
+    assert_greater(
+        talks("leader_to_leader"),
+        talks("leader_to_working"),
+        "share reaching talks, leader-level offer: match vs mismatch",
+    )
+    assert_much_smaller(
+        mean_gap(talks("working_to_working_off"), talks("working_to_leader_off")),
+        mean_gap(talks("working_to_working"), talks("working_to_leader")),
+        "talks lost to mismatch",
+    )
 
 
 # --- M18 ---------------------------------------------------------------------------------------
@@ -817,16 +1041,23 @@ def test_m18_misreading_gives_mistimed_sanctions_and_fewer_talks():
     Mistimed: sanctions that break the pledged pause, and rounds during talks. Switched off
     (no restraint, so belief guides nothing), noise does nothing.
     """
-    initial = {"offer_active": True, "pause_pledged": True, "talks_state": 1,
-               "days_since_test": 0}
-    params = {"washington.precondition": "test_pause", "washington.restraint": 1.0,
-              "washington.campaign": 0.3, **WILLING}
-    arms = run_arms(quiet_world(180, initial, params), {
-        "clear": {"washington.misread_noise": 0.0},
-        "noisy": {"washington.misread_noise": 2.0},
-        "clear_off": {"washington.misread_noise": 0.0, "washington.restraint": 0.0},
-        "noisy_off": {"washington.misread_noise": 2.0, "washington.restraint": 0.0},
-    }, replicates=4000)
+    initial = {"offer_active": True, "pause_pledged": True, "talks_state": 1, "days_since_test": 0}
+    params = {
+        "washington.precondition": "test_pause",
+        "washington.restraint": 1.0,
+        "washington.campaign": 0.3,
+        **WILLING,
+    }
+    arms = run_arms(
+        quiet_world(180, initial, params),
+        {
+            "clear": {"washington.misread_noise": 0.0},
+            "noisy": {"washington.misread_noise": 2.0},
+            "clear_off": {"washington.misread_noise": 0.0, "washington.restraint": 0.0},
+            "noisy_off": {"washington.misread_noise": 2.0, "washington.restraint": 0.0},
+        },
+        replicates=4000,
+    )
 
     def rounds_in_talks(label):
         arm = arms[label]
@@ -835,15 +1066,21 @@ def test_m18_misreading_gives_mistimed_sanctions_and_fewer_talks():
     def column(label, name):
         return arms[label].column(name)
 
-    assert_greater(column("noisy", "reneged"), column("clear", "reneged"),
-                   "share in which Washington reneged on the pause")
+    assert_greater(
+        column("noisy", "reneged"),
+        column("clear", "reneged"),
+        "share in which Washington reneged on the pause",
+    )
     assert_greater(rounds_in_talks("noisy"), rounds_in_talks("clear"), "rounds during talks")
-    assert_greater(column("clear", "talks_reached"), column("noisy", "talks_reached"),
-                   "share reaching talks")
+    assert_greater(
+        column("clear", "talks_reached"), column("noisy", "talks_reached"), "share reaching talks"
+    )
     assert_greater(column("clear", "talks_days"), column("noisy", "talks_days"), "days in talks")
-    assert_much_smaller(mean_gap(rounds_in_talks("noisy_off"), rounds_in_talks("clear_off")),
-                        mean_gap(rounds_in_talks("noisy"), rounds_in_talks("clear")),
-                        "extra rounds during talks")
+    assert_much_smaller(
+        mean_gap(rounds_in_talks("noisy_off"), rounds_in_talks("clear_off")),
+        mean_gap(rounds_in_talks("noisy"), rounds_in_talks("clear")),
+        "extra rounds during talks",
+    )
 
 
 # --- M19 ---------------------------------------------------------------------------------------
@@ -857,11 +1094,19 @@ def test_m19_denuclearization_aim_blocks_direct_talks_not_the_un_channel():
     the aim 'none' against 'denuclearization', with the UN channel open and closed.
     """
     world = open_offer_world(initial={"un_envoy_blessed": True}, params={"un.envoy_rate": 0.05})
-    arms = run_arms(world, {
-        f"{aim}_{channel}": {"washington.precondition": aim,
-                             "un.channel_open": channel == "open"}
-        for aim in ("none", "denuclearization") for channel in ("open", "closed")
-    }, replicates=1500, daily=False)
+    arms = run_arms(
+        world,
+        {
+            f"{aim}_{channel}": {
+                "washington.precondition": aim,
+                "un.channel_open": channel == "open",
+            }
+            for aim in ("none", "denuclearization")
+            for channel in ("open", "closed")
+        },
+        replicates=1500,
+        daily=False,
+    )
 
     def talks(label):
         return arms[label].column("talks_reached")
@@ -873,13 +1118,18 @@ def test_m19_denuclearization_aim_blocks_direct_talks_not_the_un_channel():
     # "(Nearly) never": under a tenth of the talks an offer without the aim brings.
     assert talks("denuclearization_open").mean() < 0.1 * talks("none_open").mean()
     # The UN channel still brings contact under the aim, as much as without it.
-    assert_greater(contact_days("denuclearization_closed"), contact_days("denuclearization_open"),
-                   "days to contact under the aim, UN channel closed vs open")
+    assert_greater(
+        contact_days("denuclearization_closed"),
+        contact_days("denuclearization_open"),
+        "days to contact under the aim, UN channel closed vs open",
+    )
     un_gain_under_aim = contact_days("denuclearization_closed") - contact_days(
-        "denuclearization_open")
+        "denuclearization_open"
+    )
     un_gain_without = contact_days("none_closed") - contact_days("none_open")
     assert abs(paired_z(un_gain_under_aim, un_gain_without)) < Z, (
-        "the UN channel's contribution to contact should not depend on the stated aim")
+        "the UN channel's contribution to contact should not depend on the stated aim"
+    )
 
 
 # --- M20 ---------------------------------------------------------------------------------------
@@ -895,14 +1145,19 @@ def test_m20_sanctions_during_talks_raise_collapse_hazard():
     horizon, day = 40, 10
     params = {"washington.pressure": 0.0}
     walkouts = {"on": {}, "off": {"pyongyang.walkout": 0.0}}
-    sanctioned = run_arms(quiet_world(horizon, {"talks_state": 2}, params,
-                                      [move(day, "washington", "us_sanctions")]), walkouts, 2000)
+    sanctioned = run_arms(
+        quiet_world(horizon, {"talks_state": 2}, params, [move(day, "washington", "us_sanctions")]),
+        walkouts,
+        2000,
+    )
     spared = run_arms(quiet_world(horizon, {"talks_state": 2}, params), walkouts, 2000)
 
     def ended(arm):
-        return (arm.daily("talks_state")[day:day + 15] < 2).any(axis=0)
+        return (arm.daily("talks_state")[day : day + 15] < 2).any(axis=0)
 
     assert_greater(ended(sanctioned["on"]), ended(spared["on"]), "share of talks ended")
-    assert_much_smaller(mean_gap(ended(sanctioned["off"]), ended(spared["off"])),
-                        mean_gap(ended(sanctioned["on"]), ended(spared["on"])),
-                        "talks ended by the round")
+    assert_much_smaller(
+        mean_gap(ended(sanctioned["off"]), ended(spared["off"])),
+        mean_gap(ended(sanctioned["on"]), ended(spared["on"])),
+        "talks ended by the round",
+    )

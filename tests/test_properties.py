@@ -9,6 +9,7 @@ minute and a half.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -40,17 +41,27 @@ COUNTERS = {
     "model.talks_days": lambda m: m.talks_days,
 }
 #: Daily series whose column sums are an outcome count.
-SUMS = {"launch_day": "launch_days", "missiles": "missiles", "icbm": "icbm_tests",
-        "nuclear": "nuclear_tests", "us_sanctions_round": "us_sanctions_rounds",
-        "un_resolution": "un_resolutions", "un_veto": "un_vetoes"}
+SUMS = {
+    "launch_day": "launch_days",
+    "missiles": "missiles",
+    "icbm": "icbm_tests",
+    "nuclear": "nuclear_tests",
+    "us_sanctions_round": "us_sanctions_rounds",
+    "un_resolution": "un_resolutions",
+    "un_veto": "un_vetoes",
+}
 
-PROPERTY = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROPERTY = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 #: For the costly batch-versus-alone properties: no shrinking, which on a failure can take
 #: minutes (every shrink step reruns a batch and all its parts); the failing example is
 #: reported as drawn and replayed first on the next run from the example database.
-NO_SHRINK = settings(PROPERTY, max_examples=20,
-                     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+NO_SHRINK = settings(
+    PROPERTY, max_examples=20, phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+)
 
 
 # --- strategies built from the registry --------------------------------------------------------
@@ -83,8 +94,11 @@ def parameter_dicts(draw, replicates: int | None = None, max_size: int | None = 
 
     With ``replicates``, each drawn parameter is a scalar or a list of one value per replicate.
     """
-    names = draw(st.lists(st.sampled_from(PARAMETER_NAMES), unique=True,
-                          max_size=max_size or len(PARAMETER_NAMES)))
+    names = draw(
+        st.lists(
+            st.sampled_from(PARAMETER_NAMES), unique=True, max_size=max_size or len(PARAMETER_NAMES)
+        )
+    )
     out = {}
     for name in names:
         strategy = value_strategy(REGISTRY[name])
@@ -107,14 +121,19 @@ def move_lists(draw, horizon: int, start: dt.date = dt.date(2020, 1, 1)):
     moves = []
     for actor, kind in draw(st.lists(st.sampled_from(list(MOVE_KINDS)), max_size=8)):
         spec = MOVE_KINDS[(actor, kind)]
-        move = {"date": start + dt.timedelta(days=draw(st.integers(0, horizon - 1))),
-                "actor": actor, "kind": kind}
+        move = {
+            "date": start + dt.timedelta(days=draw(st.integers(0, horizon - 1))),
+            "actor": actor,
+            "kind": kind,
+        }
         if spec.value == "share":
             move["value"] = draw(st.floats(0, 1))
         elif spec.value == "precondition":
             move["value"] = draw(st.sampled_from(REGISTRY["washington.precondition"].choices))
-            days_param = {"test_pause": "washington.pause_days",
-                          "behaviour_change": "washington.behaviour_days"}.get(move["value"])
+            days_param = {
+                "test_pause": "washington.pause_days",
+                "behaviour_change": "washington.behaviour_days",
+            }.get(move["value"])
             if days_param and draw(st.booleans()):
                 move["days"] = draw(value_strategy(REGISTRY[days_param]))
         moves.append(move)
@@ -147,9 +166,18 @@ def test_strategies_cover_every_registry_entry():
             assert math.isfinite(parameter.low) and math.isfinite(parameter.high)
     for field in INITIAL_STATE.values():
         state_strategy(field)
-    assert set(LEVELS) >= {"tension", "trust", "willingness_us", "willingness_un",
-                           "us_sanctions", "un_sanctions", "economic_pain", "capability",
-                           "credibility", "beijing_pressure"}
+    assert set(LEVELS) >= {
+        "tension",
+        "trust",
+        "willingness_us",
+        "willingness_un",
+        "us_sanctions",
+        "un_sanctions",
+        "economic_pain",
+        "capability",
+        "credibility",
+        "beijing_pressure",
+    }
 
 
 # --- invariants checked after a run ------------------------------------------------------------
@@ -161,13 +189,15 @@ def check_invariants(model: ns.NegotiationModel, days: int) -> None:
         assert values.shape == (days, r), name
         assert np.isfinite(values).all(), f"{name} not finite"
         assert ((values >= 0) & (values <= 1)).all(), (
-            f"{name} outside [0, 1]: {values.min()} .. {values.max()}")
+            f"{name} outside [0, 1]: {values.min()} .. {values.max()}"
+        )
     talks = model.daily("talks_state")
     assert np.isin(talks, [0, 1, 2, 3]).all()
     for name in FLAGS:
         assert np.isin(model.daily(name), [0, 1]).all(), name
-    launch, missiles, icbm = (model.daily(n).astype(np.int64)
-                              for n in ("launch_day", "missiles", "icbm"))
+    launch, missiles, icbm = (
+        model.daily(n).astype(np.int64) for n in ("launch_day", "missiles", "icbm")
+    )
     assert ((missiles > 0) == (launch == 1)).all(), "missiles fly exactly on launch days"
     assert (icbm >= 0).all() and (icbm <= missiles).all()
 
@@ -199,32 +229,41 @@ def check_invariants(model: ns.NegotiationModel, days: int) -> None:
     assert (out["talks_reached"] | ~out["summit_reached"]).all()
     assert (out["walkouts"] <= out["talks_episodes"]).all()
     assert (out["launch_days_before_talks"] <= out["launch_days"]).all()
-    by_class = out[["missiles_srbm", "missiles_mrbm", "missiles_irbm", "missiles_hgv",
-                    "icbm_tests"]].sum(axis=1)
+    by_class = out[
+        ["missiles_srbm", "missiles_mrbm", "missiles_irbm", "missiles_hgv", "icbm_tests"]
+    ].sum(axis=1)
     np.testing.assert_array_equal(by_class, out["missiles"])
     assert (out["missiles"] >= out["launch_days"]).all()
     assert (out["icbm_tests"] <= out["launch_days"]).all()
     for daily_name, outcome in SUMS.items():
-        np.testing.assert_array_equal(model.daily(daily_name).sum(axis=0, dtype=np.int64),
-                                      out[outcome].to_numpy(), f"{daily_name} vs {outcome}")
+        np.testing.assert_array_equal(
+            model.daily(daily_name).sum(axis=0, dtype=np.int64),
+            out[outcome].to_numpy(),
+            f"{daily_name} vs {outcome}",
+        )
     np.testing.assert_array_equal(model.daily("crisis").any(axis=0), out["crisis"])
     assert (out["longest_pause"] >= initial["days_since_test"]).all()
     assert (out["longest_pause"] <= initial["days_since_test"] + days).all()
     assert (~out["reneged"] | (out["us_sanctions_rounds"] > 0)).all()
     # Levels: outcomes agree with the last recorded day (stored in single precision).
-    tol = dict(rtol=0, atol=1e-6)
+    tol = {"rtol": 0, "atol": 1e-6}
     np.testing.assert_allclose(out["final_capability"], model.daily("capability")[-1], **tol)
     np.testing.assert_allclose(out["final_trust"], model.daily("trust")[-1], **tol)
-    np.testing.assert_allclose(out["final_economic_pain"], model.daily("economic_pain")[-1],
-                               **tol)
-    np.testing.assert_allclose(out["max_tension"],
-                               np.maximum(model.daily("tension").max(axis=0),
-                                          initial["tension"]), **tol)
+    np.testing.assert_allclose(out["final_economic_pain"], model.daily("economic_pain")[-1], **tol)
+    np.testing.assert_allclose(
+        out["max_tension"],
+        np.maximum(model.daily("tension").max(axis=0), initial["tension"]),
+        **tol,
+    )
 
 
 @PROPERTY
-@given(scenario=scenarios(), seed=seeds_strategy, replicates=st.integers(1, 4),
-       days=st.integers(60, 120))
+@given(
+    scenario=scenarios(),
+    seed=seeds_strategy,
+    replicates=st.integers(1, 4),
+    days=st.integers(60, 120),
+)
 def test_bounded_quantities_stay_in_bounds(scenario, seed, replicates, days):
     model = ns.run(scenario, replicates=replicates, seed=seed, days=days)
     check_invariants(model, days)
@@ -241,14 +280,17 @@ def test_every_parameter_at_its_extremes(name):
     else:
         values = [False, True]
     for scenario in SHIPPED:
-        model = ns.run(scenario, replicates=len(values), seed=7, days=90,
-                       params={name: values})
+        model = ns.run(scenario, replicates=len(values), seed=7, days=90, params={name: values})
         check_invariants(model, 90)
 
 
 @PROPERTY
-@given(scenario=scenarios(), seed=seeds_strategy, replicates=st.integers(1, 4),
-       days=st.integers(60, 120))
+@given(
+    scenario=scenarios(),
+    seed=seeds_strategy,
+    replicates=st.integers(1, 4),
+    days=st.integers(60, 120),
+)
 def test_counters_never_decrease_and_add_up(scenario, seed, replicates, days):
     model = ns.NegotiationModel(scenario, replicates=replicates, seed=seed)
     before = {name: get(model).copy() for name, get in COUNTERS.items()}
@@ -260,8 +302,11 @@ def test_counters_never_decrease_and_add_up(scenario, seed, replicates, days):
             before[name] = now.copy()
     out = model.outcomes
     for daily_name, outcome in SUMS.items():
-        np.testing.assert_array_equal(model.daily(daily_name).sum(axis=0, dtype=np.int64),
-                                      out[outcome].to_numpy(), f"{daily_name} vs {outcome}")
+        np.testing.assert_array_equal(
+            model.daily(daily_name).sum(axis=0, dtype=np.int64),
+            out[outcome].to_numpy(),
+            f"{daily_name} vs {outcome}",
+        )
     np.testing.assert_array_equal(model.talks_days, out["talks_days"])
     np.testing.assert_array_equal(model.pyongyang.launch_days, out["launch_days"])
 
@@ -276,8 +321,12 @@ def assert_same_run(a: ns.NegotiationModel, b: ns.NegotiationModel) -> None:
 
 
 @PROPERTY
-@given(scenario=scenarios(), seed=seeds_strategy, replicates=st.integers(1, 4),
-       days=st.integers(60, 120))
+@given(
+    scenario=scenarios(),
+    seed=seeds_strategy,
+    replicates=st.integers(1, 4),
+    days=st.integers(60, 120),
+)
 def test_same_seed_same_result(scenario, seed, replicates, days):
     first = ns.run(scenario, replicates=replicates, seed=seed, days=days)
     second = ns.run(scenario, replicates=replicates, seed=seed, days=days)
@@ -302,8 +351,9 @@ def test_different_seeds_differ(scenario, seed):
 
 
 @PROPERTY
-@given(seeds=st.lists(seeds_strategy, min_size=2, max_size=16, unique=True),
-       day=st.integers(0, 2000))
+@given(
+    seeds=st.lists(seeds_strategy, min_size=2, max_size=16, unique=True), day=st.integers(0, 2000)
+)
 def test_streams_are_uniform_and_differ_between_seeds(seeds, day):
     u = Streams(np.array(seeds)).day(day)
     assert u.shape == (N_SLOTS, len(seeds))
@@ -322,7 +372,8 @@ def assert_outcomes_equal(left: pd.DataFrame, right: pd.DataFrame) -> None:
         a, b = left[name].to_numpy(), right[name].to_numpy()
         same = np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
         assert same and a.dtype == b.dtype, (
-            f"outcome {name!r} differs: {a.tolist()!r} ({a.dtype}) != {b.tolist()!r} ({b.dtype})")
+            f"outcome {name!r} differs: {a.tolist()!r} ({a.dtype}) != {b.tolist()!r} ({b.dtype})"
+        )
 
 
 def assert_replicates_equal(batch, indices, part) -> None:
@@ -341,13 +392,16 @@ def chunkings(draw, n: int):
     order = draw(st.permutations(range(n)))
     cuts = sorted(draw(st.sets(st.integers(1, n - 1))) if n > 1 else set())
     bounds = [0, *cuts, n]
-    return [order[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [order[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @NO_SHRINK
-@given(scenario=scenarios(), seeds=st.lists(seeds_strategy, min_size=2, max_size=6,
-                                            unique=True), data=st.data(),
-       days=st.integers(60, 120))
+@given(
+    scenario=scenarios(),
+    seeds=st.lists(seeds_strategy, min_size=2, max_size=6, unique=True),
+    data=st.data(),
+    days=st.integers(60, 120),
+)
 def test_replicate_alone_equals_replicate_in_batch(scenario, seeds, data, days):
     batch = ns.run(scenario, seeds=seeds, days=days)
     for chunk in data.draw(chunkings(len(seeds)), label="chunks"):
@@ -359,16 +413,20 @@ def test_replicate_alone_equals_replicate_in_batch(scenario, seeds, data, days):
 
 
 @NO_SHRINK
-@given(base=st.sampled_from(SHIPPED), seeds=st.lists(seeds_strategy, min_size=2, max_size=5,
-                                                     unique=True), data=st.data(),
-       days=st.integers(60, 120))
+@given(
+    base=st.sampled_from(SHIPPED),
+    seeds=st.lists(seeds_strategy, min_size=2, max_size=5, unique=True),
+    data=st.data(),
+    days=st.integers(60, 120),
+)
 def test_per_replicate_parameters_equal_scalar_runs(base, seeds, data, days):
     n = len(seeds)
     params = data.draw(parameter_dicts(replicates=n, max_size=12), label="params")
     batch = ns.run(base, seeds=seeds, days=days, params=params)
     for i, seed in enumerate(seeds):
-        scalar = {name: value[i] if isinstance(value, list) else value
-                  for name, value in params.items()}
+        scalar = {
+            name: value[i] if isinstance(value, list) else value for name, value in params.items()
+        }
         alone = ns.run(base, seeds=[seed], days=days, params=scalar)
         assert_replicates_equal(batch, [i], alone)
 
@@ -380,17 +438,22 @@ def test_per_replicate_batch_where_only_one_replicate_tests():
     scenario = quiet_world(
         horizon=60,
         initial={"capability": 0.45, "pause_pledged": True},
-        params={"pyongyang.test_propensity": 0.3, "pyongyang.nuclear_propensity": 0.0,
-                "washington.campaign": 0.0, "washington.initiative_rate": 0.0,
-                "moscow.intermediary_rate": 0.0, "beijing.envoy_rate": 0.0,
-                "un.proposal_rate": 0.0})
+        params={
+            "pyongyang.test_propensity": 0.3,
+            "pyongyang.nuclear_propensity": 0.0,
+            "washington.campaign": 0.0,
+            "washington.initiative_rate": 0.0,
+            "moscow.intermediary_rate": 0.0,
+            "beijing.envoy_rate": 0.0,
+            "un.proposal_rate": 0.0,
+        },
+    )
     restraint = [1.0, 0.0]
     seeds = [11, 12]
     batch = ns.run(scenario, seeds=seeds, params={"pyongyang.pause_restraint": restraint})
     assert batch.outcomes["launch_days"][0] > 0 and batch.outcomes["launch_days"][1] == 0
     for i, seed in enumerate(seeds):
-        alone = ns.run(scenario, seeds=[seed],
-                       params={"pyongyang.pause_restraint": restraint[i]})
+        alone = ns.run(scenario, seeds=[seed], params={"pyongyang.pause_restraint": restraint[i]})
         assert_replicates_equal(batch, [i], alone)
 
 

@@ -84,8 +84,9 @@ def test_shipped_moves_are_outside_moves_only(name):
 def test_move_kinds_never_script_pyongyang_or_votes():
     assert all(actor != "pyongyang" for actor, _ in MOVE_KINDS)
     un_kinds = {kind for actor, kind in MOVE_KINDS if actor == "un"}
-    assert not any(word in kind for kind in un_kinds for word in ("resolution", "veto", "vote",
-                                                                  "sanction"))
+    assert not any(
+        word in kind for kind in un_kinds for word in ("resolution", "veto", "vote", "sanction")
+    )
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -93,8 +94,11 @@ def test_moves_are_the_timeline_inputs_of_their_year(name):
     """The scripted moves are exactly the timeline's `input` rows dated in the scenario's year."""
     scenario = ns.load_scenario(name)
     year = scenario.start.year
-    expected = Counter(row_key(row) for row in timeline_rows()
-                       if row["use"] == "input" and row["date"].startswith(f"{year}-"))
+    expected = Counter(
+        row_key(row)
+        for row in timeline_rows()
+        if row["use"] == "input" and row["date"].startswith(f"{year}-")
+    )
     assert expected, f"no input rows for {year}"
     actual = Counter((m.date, m.actor, m.kind) for m in scenario.moves)
     assert actual == expected
@@ -117,8 +121,15 @@ def test_timeline_inputs_are_all_scriptable():
 
 # --- derived scenarios -------------------------------------------------------------------------
 def snapshot(scenario: ns.Scenario) -> tuple:
-    return (scenario.name, scenario.start, scenario.horizon_days, dict(scenario.params),
-            dict(scenario.initial), scenario.moves, scenario.path)
+    return (
+        scenario.name,
+        scenario.start,
+        scenario.horizon_days,
+        dict(scenario.params),
+        dict(scenario.initial),
+        scenario.moves,
+        scenario.path,
+    )
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -166,7 +177,8 @@ def test_with_initial_and_without_moves_return_new_scenarios():
 
 def test_per_replicate_values_in_with_params():
     derived = ns.load_scenario("pressure-2017").with_params(
-        {"washington.pause_days": [30, 60, 90], "washington.precondition": ["none"] * 3})
+        {"washington.pause_days": [30, 60, 90], "washington.precondition": ["none"] * 3}
+    )
     assert list(derived.params["washington.pause_days"]) == [30, 60, 90]
     model = ns.NegotiationModel(derived, replicates=3)
     assert model.replicates == 3
@@ -186,130 +198,347 @@ def move(**fields) -> str:
 #: (id, file text, key, offending value as Python, text the 'allowed' part must contain)
 BAD_FILES = [
     ("unknown top-level key", HEAD + 'colour = "red"\n', "colour", "red", "horizon_days"),
-    ("unknown parameter", HEAD + '[params]\n"beijing.enforcment" = 0.5\n',
-     "beijing.enforcment", 0.5, "beijing.enforcement"),
-    ("string for a number", HEAD + '[params]\n"beijing.enforcement" = "high"\n',
-     "beijing.enforcement", "high", "[0.0, 1.0]"),
-    ("number for a choice", HEAD + '[params]\n"washington.precondition" = 3\n',
-     "washington.precondition", 3, "'test_pause'"),
-    ("number for a flag", HEAD + '[params]\n"un.channel_open" = 1\n', "un.channel_open", 1,
-     "true or false"),
-    ("out of range", HEAD + '[params]\n"beijing.enforcement" = 1.5\n', "beijing.enforcement",
-     1.5, "[0.0, 1.0]"),
-    ("below range", HEAD + '[params]\n"pyongyang.test_propensity" = 0.0\n',
-     "pyongyang.test_propensity", 0.0, "[0.002, 0.3]"),
-    ("integer out of range", HEAD + '[params]\n"washington.pause_days" = 500\n',
-     "washington.pause_days", 500, "[7, 180]"),
-    ("fraction for an integer", HEAD + '[params]\n"washington.pause_days" = 60.5\n',
-     "washington.pause_days", 60.5, "integer"),
-    ("nan", HEAD + '[params]\n"beijing.enforcement" = nan\n', "beijing.enforcement",
-     math.nan, "finite"),
-    ("inf", HEAD + '[params]\n"beijing.enforcement" = inf\n', "beijing.enforcement",
-     math.inf, "finite"),
-    ("-inf", HEAD + '[params]\n"pyongyang.willingness_bias" = -inf\n',
-     "pyongyang.willingness_bias", -math.inf, "finite"),
-    ("wrong choice", HEAD + '[params]\n"washington.precondition" = "maybe"\n',
-     "washington.precondition", "maybe", "'behaviour_change'"),
-    ("empty per-replicate array", HEAD + '[params]\n"beijing.enforcement" = []\n',
-     "beijing.enforcement", [], "1-D"),
-    ("bad value inside an array", HEAD + '[params]\n"beijing.enforcement" = [0.5, 7.0]\n',
-     "beijing.enforcement", 7.0, "[0.0, 1.0]"),
-    ("start as a string", 'name = "bad"\nstart = "2020-01-01"\nhorizon_days = 100\n', "start",
-     "2020-01-01", "date"),
-    ("start as a date-time", 'name = "bad"\nstart = 2020-01-01T00:00:00\nhorizon_days = 100\n',
-     "start", dt.datetime(2020, 1, 1), "date"),
+    (
+        "unknown parameter",
+        HEAD + '[params]\n"beijing.enforcment" = 0.5\n',
+        "beijing.enforcment",
+        0.5,
+        "beijing.enforcement",
+    ),
+    (
+        "string for a number",
+        HEAD + '[params]\n"beijing.enforcement" = "high"\n',
+        "beijing.enforcement",
+        "high",
+        "[0.0, 1.0]",
+    ),
+    (
+        "number for a choice",
+        HEAD + '[params]\n"washington.precondition" = 3\n',
+        "washington.precondition",
+        3,
+        "'test_pause'",
+    ),
+    (
+        "number for a flag",
+        HEAD + '[params]\n"un.channel_open" = 1\n',
+        "un.channel_open",
+        1,
+        "true or false",
+    ),
+    (
+        "out of range",
+        HEAD + '[params]\n"beijing.enforcement" = 1.5\n',
+        "beijing.enforcement",
+        1.5,
+        "[0.0, 1.0]",
+    ),
+    (
+        "below range",
+        HEAD + '[params]\n"pyongyang.test_propensity" = 0.0\n',
+        "pyongyang.test_propensity",
+        0.0,
+        "[0.002, 0.3]",
+    ),
+    (
+        "integer out of range",
+        HEAD + '[params]\n"washington.pause_days" = 500\n',
+        "washington.pause_days",
+        500,
+        "[7, 180]",
+    ),
+    (
+        "fraction for an integer",
+        HEAD + '[params]\n"washington.pause_days" = 60.5\n',
+        "washington.pause_days",
+        60.5,
+        "integer",
+    ),
+    (
+        "nan",
+        HEAD + '[params]\n"beijing.enforcement" = nan\n',
+        "beijing.enforcement",
+        math.nan,
+        "finite",
+    ),
+    (
+        "inf",
+        HEAD + '[params]\n"beijing.enforcement" = inf\n',
+        "beijing.enforcement",
+        math.inf,
+        "finite",
+    ),
+    (
+        "-inf",
+        HEAD + '[params]\n"pyongyang.willingness_bias" = -inf\n',
+        "pyongyang.willingness_bias",
+        -math.inf,
+        "finite",
+    ),
+    (
+        "wrong choice",
+        HEAD + '[params]\n"washington.precondition" = "maybe"\n',
+        "washington.precondition",
+        "maybe",
+        "'behaviour_change'",
+    ),
+    (
+        "empty per-replicate array",
+        HEAD + '[params]\n"beijing.enforcement" = []\n',
+        "beijing.enforcement",
+        [],
+        "1-D",
+    ),
+    (
+        "bad value inside an array",
+        HEAD + '[params]\n"beijing.enforcement" = [0.5, 7.0]\n',
+        "beijing.enforcement",
+        7.0,
+        "[0.0, 1.0]",
+    ),
+    (
+        "start as a string",
+        'name = "bad"\nstart = "2020-01-01"\nhorizon_days = 100\n',
+        "start",
+        "2020-01-01",
+        "date",
+    ),
+    (
+        "start as a date-time",
+        'name = "bad"\nstart = 2020-01-01T00:00:00\nhorizon_days = 100\n',
+        "start",
+        dt.datetime(2020, 1, 1),
+        "date",
+    ),
     ("missing start", 'name = "bad"\nhorizon_days = 100\n', "start", None, "date"),
-    ("missing name", 'start = 2020-01-01\nhorizon_days = 100\n', "name", None, "str"),
-    ("zero horizon", 'name = "bad"\nstart = 2020-01-01\nhorizon_days = 0\n', "horizon_days", 0,
-     "[1, 36500]"),
-    ("fractional horizon", 'name = "bad"\nstart = 2020-01-01\nhorizon_days = 365.5\n',
-     "horizon_days", 365.5, "int"),
-    ("move after the horizon",
-     HEAD + move(date="2020-06-01", actor='"washington"', kind='"threat"'),
-     "moves[0].date", "2020-06-01", "2020-04-09"),
-    ("move before the start",
-     HEAD + move(date="2019-12-31", actor='"washington"', kind='"threat"'),
-     "moves[0].date", "2019-12-31", "2020-01-01"),
-    ("move without a date", HEAD + move(actor='"washington"', kind='"threat"'),
-     "moves[0].date", None, "date"),
-    ("move by pyongyang",
-     HEAD + move(date="2020-02-01", actor='"pyongyang"', kind='"launch"'),
-     "moves[0].actor", "pyongyang", "washington"),
-    ("move by an unknown actor",
-     HEAD + move(date="2020-02-01", actor='"seoul"', kind='"threat"'),
-     "moves[0].actor", "seoul", "beijing"),
-    ("unknown move kind",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"invade"'),
-     "moves[0].kind", "invade", "talks_offer"),
-    ("another actor's move kind",
-     HEAD + move(date="2020-02-01", actor='"beijing"', kind='"us_sanctions"'),
-     "moves[0].kind", "us_sanctions", "enforcement"),
-    ("a scripted Security Council vote",
-     HEAD + move(date="2020-02-01", actor='"un"', kind='"resolution_passed"'),
-     "moves[0].kind", "resolution_passed", "envoy"),
-    ("share out of range",
-     HEAD + move(date="2020-02-01", actor='"beijing"', kind='"enforcement"', value="1.5"),
-     "moves[0].value", 1.5, "[0, 1]"),
-    ("bad precondition value",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"precondition"',
-                 value='"maybe"'),
-     "moves[0].value", "maybe", "'none'"),
-    ("precondition days out of range",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"precondition"',
-                 value='"test_pause"', days="500"),
-     "moves[0].days", 500, "[7, 180]"),
-    ("days with no pause asked",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"precondition"',
-                 value='"none"', days="5"),
-     "moves[0].days", 5, "test_pause"),
-    ("value for a kind that takes none",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"', value="3"),
-     "moves[0].value", 3, "no value"),
-    ("share missing", HEAD + move(date="2020-02-01", actor='"beijing"', kind='"enforcement"'),
-     "moves[0].value", None, "[0, 1]"),
-    ("unknown move key",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"', colour='"red"'),
-     "moves[0].colour", "red", "kind"),
-    ("second move bad",
-     HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"')
-     + move(date="2021-02-01", actor='"washington"', kind='"threat"'),
-     "moves[1].date", "2021-02-01", "2020-04-09"),
+    ("missing name", "start = 2020-01-01\nhorizon_days = 100\n", "name", None, "str"),
+    (
+        "zero horizon",
+        'name = "bad"\nstart = 2020-01-01\nhorizon_days = 0\n',
+        "horizon_days",
+        0,
+        "[1, 36500]",
+    ),
+    (
+        "fractional horizon",
+        'name = "bad"\nstart = 2020-01-01\nhorizon_days = 365.5\n',
+        "horizon_days",
+        365.5,
+        "int",
+    ),
+    (
+        "move after the horizon",
+        HEAD + move(date="2020-06-01", actor='"washington"', kind='"threat"'),
+        "moves[0].date",
+        "2020-06-01",
+        "2020-04-09",
+    ),
+    (
+        "move before the start",
+        HEAD + move(date="2019-12-31", actor='"washington"', kind='"threat"'),
+        "moves[0].date",
+        "2019-12-31",
+        "2020-01-01",
+    ),
+    (
+        "move without a date",
+        HEAD + move(actor='"washington"', kind='"threat"'),
+        "moves[0].date",
+        None,
+        "date",
+    ),
+    (
+        "move by pyongyang",
+        HEAD + move(date="2020-02-01", actor='"pyongyang"', kind='"launch"'),
+        "moves[0].actor",
+        "pyongyang",
+        "washington",
+    ),
+    (
+        "move by an unknown actor",
+        HEAD + move(date="2020-02-01", actor='"seoul"', kind='"threat"'),
+        "moves[0].actor",
+        "seoul",
+        "beijing",
+    ),
+    (
+        "unknown move kind",
+        HEAD + move(date="2020-02-01", actor='"washington"', kind='"invade"'),
+        "moves[0].kind",
+        "invade",
+        "talks_offer",
+    ),
+    (
+        "another actor's move kind",
+        HEAD + move(date="2020-02-01", actor='"beijing"', kind='"us_sanctions"'),
+        "moves[0].kind",
+        "us_sanctions",
+        "enforcement",
+    ),
+    (
+        "a scripted Security Council vote",
+        HEAD + move(date="2020-02-01", actor='"un"', kind='"resolution_passed"'),
+        "moves[0].kind",
+        "resolution_passed",
+        "envoy",
+    ),
+    (
+        "share out of range",
+        HEAD + move(date="2020-02-01", actor='"beijing"', kind='"enforcement"', value="1.5"),
+        "moves[0].value",
+        1.5,
+        "[0, 1]",
+    ),
+    (
+        "bad precondition value",
+        HEAD
+        + move(date="2020-02-01", actor='"washington"', kind='"precondition"', value='"maybe"'),
+        "moves[0].value",
+        "maybe",
+        "'none'",
+    ),
+    (
+        "precondition days out of range",
+        HEAD
+        + move(
+            date="2020-02-01",
+            actor='"washington"',
+            kind='"precondition"',
+            value='"test_pause"',
+            days="500",
+        ),
+        "moves[0].days",
+        500,
+        "[7, 180]",
+    ),
+    (
+        "days with no pause asked",
+        HEAD
+        + move(
+            date="2020-02-01", actor='"washington"', kind='"precondition"', value='"none"', days="5"
+        ),
+        "moves[0].days",
+        5,
+        "test_pause",
+    ),
+    (
+        "value for a kind that takes none",
+        HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"', value="3"),
+        "moves[0].value",
+        3,
+        "no value",
+    ),
+    (
+        "share missing",
+        HEAD + move(date="2020-02-01", actor='"beijing"', kind='"enforcement"'),
+        "moves[0].value",
+        None,
+        "[0, 1]",
+    ),
+    (
+        "unknown move key",
+        HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"', colour='"red"'),
+        "moves[0].colour",
+        "red",
+        "kind",
+    ),
+    (
+        "second move bad",
+        HEAD
+        + move(date="2020-02-01", actor='"washington"', kind='"threat"')
+        + move(date="2021-02-01", actor='"washington"', kind='"threat"'),
+        "moves[1].date",
+        "2021-02-01",
+        "2020-04-09",
+    ),
     ("params not a table", HEAD + "params = 3\n", "params", 3, "table"),
     ("moves not an array of tables", HEAD + "moves = 3\n", "moves", 3, "[[moves]]"),
-    ("name not a string", 'name = 3\nstart = 2020-01-01\nhorizon_days = 100\n', "name", 3,
-     "str"),
-    ("unknown initial key", HEAD + "[initial]\nmorale = 0.5\n", "initial.morale", 0.5,
-     "tension"),
-    ("initial out of range", HEAD + "[initial]\ntension = 1.5\n", "initial.tension", 1.5,
-     "[0.0, 1.0]"),
+    ("name not a string", "name = 3\nstart = 2020-01-01\nhorizon_days = 100\n", "name", 3, "str"),
+    ("unknown initial key", HEAD + "[initial]\nmorale = 0.5\n", "initial.morale", 0.5, "tension"),
+    (
+        "initial out of range",
+        HEAD + "[initial]\ntension = 1.5\n",
+        "initial.tension",
+        1.5,
+        "[0.0, 1.0]",
+    ),
     ("initial nan", HEAD + "[initial]\ntrust = nan\n", "initial.trust", math.nan, "finite"),
-    ("initial negative days", HEAD + "[initial]\ndays_since_test = -1\n",
-     "initial.days_since_test", -1, "[0, 3650]"),
-    ("initial talks state", HEAD + "[initial]\ntalks_state = 4\n", "initial.talks_state", 4,
-     "[0, 3]"),
-    ("initial fraction for an integer", HEAD + "[initial]\ntalks_state = 1.5\n",
-     "initial.talks_state", 1.5, "integer"),
-    ("initial flag as a string", HEAD + '[initial]\noffer_active = "yes"\n',
-     "initial.offer_active", "yes", "true or false"),
-    ("unknown base", 'name = "cf"\nbase = "nowhere-2017"\n', "base", "nowhere-2017",
-     "pressure-2017"),
+    (
+        "initial negative days",
+        HEAD + "[initial]\ndays_since_test = -1\n",
+        "initial.days_since_test",
+        -1,
+        "[0, 3650]",
+    ),
+    (
+        "initial talks state",
+        HEAD + "[initial]\ntalks_state = 4\n",
+        "initial.talks_state",
+        4,
+        "[0, 3]",
+    ),
+    (
+        "initial fraction for an integer",
+        HEAD + "[initial]\ntalks_state = 1.5\n",
+        "initial.talks_state",
+        1.5,
+        "integer",
+    ),
+    (
+        "initial flag as a string",
+        HEAD + '[initial]\noffer_active = "yes"\n',
+        "initial.offer_active",
+        "yes",
+        "true or false",
+    ),
+    (
+        "unknown base",
+        'name = "cf"\nbase = "nowhere-2017"\n',
+        "base",
+        "nowhere-2017",
+        "pressure-2017",
+    ),
     ("base is itself", 'name = "cf"\nbase = "cf"\n', "base", "cf", "another scenario"),
     ("base not a string", 'name = "cf"\nbase = 2017\n', "base", 2017, "another scenario"),
-    ("drop_moves without a base", HEAD + ('[[drop_moves]]\ndate = 2020-02-01\n'
-                                          'actor = "washington"\nkind = "threat"\n'),
-     "drop_moves", None, "base"),
-    ("drop a move the base lacks", ('name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\n'
-                                    'date = 2017-12-14\nactor = "washington"\n'
-                                    'kind = "precondition"\n'),
-     "drop_moves[0]", None, "2017-12-13 washington precondition"),
-    ("drop_moves not tables", 'name = "cf"\nbase = "pressure-2017"\ndrop_moves = 3\n',
-     "drop_moves", 3, "[[drop_moves]]"),
-    ("a horizon that loses base moves",
-     'name = "cf"\nbase = "pressure-2017"\nhorizon_days = 30\n', "horizon_days", 30,
-     "2017-02-18"),
-    ("a bad override in a counterfactual",
-     'name = "cf"\nbase = "pressure-2017"\n[params]\n"beijing.shield" = 2.0\n',
-     "beijing.shield", 2.0, "[0.0, 1.0]"),
+    (
+        "drop_moves without a base",
+        HEAD + ('[[drop_moves]]\ndate = 2020-02-01\nactor = "washington"\nkind = "threat"\n'),
+        "drop_moves",
+        None,
+        "base",
+    ),
+    (
+        "drop a move the base lacks",
+        (
+            'name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\n'
+            'date = 2017-12-14\nactor = "washington"\n'
+            'kind = "precondition"\n'
+        ),
+        "drop_moves[0]",
+        None,
+        "2017-12-13 washington precondition",
+    ),
+    (
+        "drop_moves not tables",
+        'name = "cf"\nbase = "pressure-2017"\ndrop_moves = 3\n',
+        "drop_moves",
+        3,
+        "[[drop_moves]]",
+    ),
+    (
+        "a horizon that loses base moves",
+        'name = "cf"\nbase = "pressure-2017"\nhorizon_days = 30\n',
+        "horizon_days",
+        30,
+        "2017-02-18",
+    ),
+    (
+        "a bad override in a counterfactual",
+        'name = "cf"\nbase = "pressure-2017"\n[params]\n"beijing.shield" = 2.0\n',
+        "beijing.shield",
+        2.0,
+        "[0.0, 1.0]",
+    ),
 ]
 
 
@@ -325,21 +554,26 @@ def value_texts(value) -> list[str]:
     return texts
 
 
-def assert_names_everything(error: ns.ScenarioError, source: str, key: str, value,
-                            allowed: str) -> None:
+def assert_names_everything(
+    error: ns.ScenarioError, source: str, key: str, value, allowed: str
+) -> None:
     message = str(error)
     assert source in message, f"file {source!r} not named in: {message}"
     assert key in message, f"key {key!r} not named in: {message}"
     if value is not None:
         assert any(text in message for text in value_texts(value)), (
-            f"value {value!r} not named in: {message}")
+            f"value {value!r} not named in: {message}"
+        )
     assert "allowed" in message or "missing" in message, message
     assert allowed in message, f"{allowed!r} not said to be allowed in: {message}"
     assert error.source == source and error.key == key
 
 
-@pytest.mark.parametrize(("text", "key", "value", "allowed"),
-                         [case[1:] for case in BAD_FILES], ids=[case[0] for case in BAD_FILES])
+@pytest.mark.parametrize(
+    ("text", "key", "value", "allowed"),
+    [case[1:] for case in BAD_FILES],
+    ids=[case[0] for case in BAD_FILES],
+)
 def test_bad_file_raises_scenario_error_naming_everything(tmp_path, text, key, value, allowed):
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
@@ -352,9 +586,12 @@ def test_bad_file_raises_scenario_error_naming_everything(tmp_path, text, key, v
 def test_the_good_head_alone_loads(tmp_path):
     """The bad files above differ from a valid one only in what each test breaks."""
     path = tmp_path / "good.toml"
-    path.write_text(HEAD + move(date="2020-02-01", actor='"washington"', kind='"threat"')
-                    + move(date="2020-04-09", actor='"united_nations"', kind='"envoy"'),
-                    encoding="utf-8")
+    path.write_text(
+        HEAD
+        + move(date="2020-02-01", actor='"washington"', kind='"threat"')
+        + move(date="2020-04-09", actor='"united_nations"', kind='"envoy"'),
+        encoding="utf-8",
+    )
     scenario = ns.load_scenario(path)
     assert scenario.horizon_days == 100 and len(scenario.moves) == 2
     assert scenario.moves[-1].actor == "un" and scenario.moves[-1].day == 99
@@ -391,8 +628,15 @@ def test_nonexistent_path(tmp_path):
 
 def test_scenario_from_dict_names_its_source():
     with pytest.raises(ns.ScenarioError) as caught:
-        ns.scenario_from_dict({"name": "x", "start": dt.date(2020, 1, 1), "horizon_days": 10,
-                               "params": {"beijing.enforcement": -0.1}}, source="my-sweep")
+        ns.scenario_from_dict(
+            {
+                "name": "x",
+                "start": dt.date(2020, 1, 1),
+                "horizon_days": 10,
+                "params": {"beijing.enforcement": -0.1},
+            },
+            source="my-sweep",
+        )
     assert_names_everything(caught.value, "my-sweep", "beijing.enforcement", -0.1, "[0.0, 1.0]")
 
 
@@ -417,12 +661,15 @@ def test_model_params_reject_non_numbers(value):
 
 
 # --- per-replicate arrays and model arguments --------------------------------------------------
-@pytest.mark.parametrize(("values", "kwargs", "expected"), [
-    ([0.1, 0.2], {"replicates": 3}, 3),
-    ([0.1, 0.2, 0.3], {"replicates": 2}, 2),
-    ([0.1, 0.2], {"seeds": [1, 2, 3, 4]}, 4),
-    (np.array([0.1]), {"replicates": 5}, 5),
-])
+@pytest.mark.parametrize(
+    ("values", "kwargs", "expected"),
+    [
+        ([0.1, 0.2], {"replicates": 3}, 3),
+        ([0.1, 0.2, 0.3], {"replicates": 2}, 2),
+        ([0.1, 0.2], {"seeds": [1, 2, 3, 4]}, 4),
+        (np.array([0.1]), {"replicates": 5}, 5),
+    ],
+)
 def test_per_replicate_array_of_wrong_length(values, kwargs, expected):
     with pytest.raises(ns.ScenarioError) as caught:
         ns.NegotiationModel("pressure-2017", params={"beijing.enforcement": values}, **kwargs)
@@ -434,8 +681,9 @@ def test_per_replicate_array_of_wrong_length(values, kwargs, expected):
 
 def test_per_replicate_array_of_wrong_length_from_a_file(tmp_path):
     path = tmp_path / "sweep.toml"
-    path.write_text(HEAD + '[params]\n"washington.precondition" = ["none", "test_pause"]\n',
-                    encoding="utf-8")
+    path.write_text(
+        HEAD + '[params]\n"washington.precondition" = ["none", "test_pause"]\n', encoding="utf-8"
+    )
     scenario = ns.load_scenario(path)  # the length is only known at model construction
     assert ns.NegotiationModel(scenario, replicates=2).replicates == 2
     with pytest.raises(ns.ScenarioError) as caught:
@@ -458,8 +706,9 @@ def test_bad_seed(seed):
     assert_names_everything(caught.value, "<model>", "seed", seed, "integer")
 
 
-@pytest.mark.parametrize("seeds", [[], [-1], [1.5], [[1, 2], [3, 4]], ["a"], [True], [1, -2],
-                                   [2**63], 5, "abc"])
+@pytest.mark.parametrize(
+    "seeds", [[], [-1], [1.5], [[1, 2], [3, 4]], ["a"], [True], [1, -2], [2**63], 5, "abc"]
+)
 def test_bad_seeds(seeds):
     with pytest.raises(ns.ScenarioError) as caught:
         ns.NegotiationModel("pressure-2017", seeds=seeds)
@@ -485,8 +734,10 @@ def test_initial_state_fields_have_sane_ranges():
 
 # --- counterfactuals -----------------------------------------------------------------------
 COUNTERFACTUALS = {
-    "moratorium-honored-2017": "pressure-2017", "coherent-washington-2017": "pressure-2017",
-    "un-channel-closed-2017": "pressure-2017", "pay-to-talk-2022": "no-preconditions-2022",
+    "moratorium-honored-2017": "pressure-2017",
+    "coherent-washington-2017": "pressure-2017",
+    "un-channel-closed-2017": "pressure-2017",
+    "pay-to-talk-2022": "no-preconditions-2022",
     "china-enforces-2022": "no-preconditions-2022",
     "denuclearization-first-2022": "no-preconditions-2022",
 }
@@ -494,8 +745,9 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def _words(text: str) -> str:
-    return " ".join(text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-                    .split())
+    return " ".join(
+        text.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').split()
+    )
 
 
 @pytest.mark.parametrize(("name", "base"), COUNTERFACTUALS.items())
@@ -504,8 +756,11 @@ def test_counterfactual_changes_one_thing_of_its_base(name, base):
     assert scenario.base == base and name in ns.list_scenarios()
     assert (scenario.start, scenario.horizon_days) == (parent.start, parent.horizon_days)
     assert dict(scenario.initial) == dict(parent.initial)
-    changed = {k for k in {*scenario.params, *parent.params}
-               if scenario.params.get(k) != parent.params.get(k)}
+    changed = {
+        k
+        for k in {*scenario.params, *parent.params}
+        if scenario.params.get(k) != parent.params.get(k)
+    }
     assert len(changed) == 1, changed
     dropped = set(parent.moves) - set(scenario.moves)
     assert set(scenario.moves) <= set(parent.moves) and len(dropped) <= 1
@@ -514,23 +769,27 @@ def test_counterfactual_changes_one_thing_of_its_base(name, base):
 @pytest.mark.parametrize("name", COUNTERFACTUALS)
 def test_counterfactual_files_say_why_quoting_a_seed(name):
     text = shipped_path(name).read_text(encoding="utf-8")
-    comments = _words(" ".join(line.lstrip("# ") for line in text.splitlines()
-                               if line.startswith("#")))
+    comments = _words(
+        " ".join(line.lstrip("# ") for line in text.splitlines() if line.startswith("#"))
+    )
     assert "Changes one thing relative to" in comments and "Why:" in comments
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not beside the project")
     seeds = _words(" ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")))
     quotes = [q for q in comments.split('"')[1::2] if len(q) > 15]
-    assert quotes and all(part.strip(" .") in seeds for q in quotes
-                          for part in q.split("...")), quotes
+    assert quotes and all(part.strip(" .") in seeds for q in quotes for part in q.split("...")), (
+        quotes
+    )
 
 
 def test_drop_moves_removes_exactly_the_named_move(tmp_path):
     path = tmp_path / "cf.toml"
-    path.write_text('name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\ndate = 2017-11-21\n'
-                    'actor = "washington"\nkind = "us_sanctions"\n[[moves]]\n'
-                    'date = 2017-12-01\nactor = "washington"\nkind = "threat"\n',
-                    encoding="utf-8")
+    path.write_text(
+        'name = "cf"\nbase = "pressure-2017"\n[[drop_moves]]\ndate = 2017-11-21\n'
+        'actor = "washington"\nkind = "us_sanctions"\n[[moves]]\n'
+        'date = 2017-12-01\nactor = "washington"\nkind = "threat"\n',
+        encoding="utf-8",
+    )
     scenario, parent = ns.load_scenario(path), ns.load_scenario("pressure-2017")
     assert len(scenario.moves) == len(parent.moves)
     assert dt.date(2017, 11, 21) not in [m.date for m in scenario.moves]
@@ -538,12 +797,15 @@ def test_drop_moves_removes_exactly_the_named_move(tmp_path):
     assert scenario.title == parent.title and scenario.base == "pressure-2017"
 
 
-@pytest.mark.parametrize(("name", "values", "bad"), [
-    ("washington.pause_days", np.array([60.0, 61.5]), 61.5),
-    ("beijing.enforcement", np.array([0.5, np.nan]), "nan"),
-    ("beijing.enforcement", np.array([0.5, 1.5, 2.0]), 1.5),
-    ("washington.pause_days", np.array([60, 500]), 500),
-])
+@pytest.mark.parametrize(
+    ("name", "values", "bad"),
+    [
+        ("washington.pause_days", np.array([60.0, 61.5]), 61.5),
+        ("beijing.enforcement", np.array([0.5, np.nan]), "nan"),
+        ("beijing.enforcement", np.array([0.5, 1.5, 2.0]), 1.5),
+        ("washington.pause_days", np.array([60, 500]), 500),
+    ],
+)
 def test_numeric_arrays_are_checked_at_once(name, values, bad):
     with pytest.raises(ns.ScenarioError) as caught:
         ns.parameters.validate({name: values}, "<arrays>")

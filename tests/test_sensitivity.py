@@ -23,8 +23,18 @@ DAYS = 120
 
 
 def _run(method: str, n: int, outputs=OUTPUTS, **options) -> Sensitivity:
-    return sensitivity(SCENARIO, outputs, method, n=n, replicates=8, seed=3, space=SPACE,
-                       days=DAYS, backend="serial", **options)
+    return sensitivity(
+        SCENARIO,
+        outputs,
+        method,
+        n=n,
+        replicates=8,
+        seed=3,
+        space=SPACE,
+        days=DAYS,
+        backend="serial",
+        **options,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +53,16 @@ def _index(result: Sensitivity, output: str, parameter: str, column: str) -> flo
 
 
 def test_sobol_finds_the_driver_and_not_the_inert_parameter(sobol):
-    assert list(sobol.indices.columns) == ["output", "parameter", "S1", "S1_low", "S1_high",
-                                           "ST", "ST_low", "ST_high"]
+    assert list(sobol.indices.columns) == [
+        "output",
+        "parameter",
+        "S1",
+        "S1_low",
+        "S1_high",
+        "ST",
+        "ST_low",
+        "ST_high",
+    ]
     assert len(sobol.indices) == len(OUTPUTS) * len(SPACE)
     for output in OUTPUTS:
         driver = _index(sobol, output, DRIVER, "ST")
@@ -60,12 +78,20 @@ def test_sobol_finds_the_driver_and_not_the_inert_parameter(sobol):
 
 
 def test_morris_finds_the_driver_and_not_the_inert_parameter(morris):
-    assert list(morris.indices.columns) == ["output", "parameter", "mu_star", "mu_star_low",
-                                            "mu_star_high", "sigma"]
+    assert list(morris.indices.columns) == [
+        "output",
+        "parameter",
+        "mu_star",
+        "mu_star_low",
+        "mu_star_high",
+        "sigma",
+    ]
     for output in OUTPUTS:
         assert _index(morris, output, DRIVER, "mu_star") > 5  # days or missiles per step
-        assert _index(morris, output, DRIVER, "mu_star") > \
-            10 * _index(morris, output, INERT, "mu_star") + 1
+        assert (
+            _index(morris, output, DRIVER, "mu_star")
+            > 10 * _index(morris, output, INERT, "mu_star") + 1
+        )
         assert morris.ranked(output)["parameter"][0] == DRIVER
 
 
@@ -122,8 +148,17 @@ def test_same_seed_gives_identical_indices(sobol, tmp_path):
     again = _run("sobol", 32, store=tmp_path / "sobol.sqlite")
     pd.testing.assert_frame_equal(again.indices, sobol.indices)
     pd.testing.assert_frame_equal(again.per_point, sobol.per_point)
-    other = sensitivity(SCENARIO, OUTPUTS, "sobol", n=32, replicates=8, seed=4, space=SPACE,
-                        days=DAYS, backend="serial")
+    other = sensitivity(
+        SCENARIO,
+        OUTPUTS,
+        "sobol",
+        n=32,
+        replicates=8,
+        seed=4,
+        space=SPACE,
+        days=DAYS,
+        backend="serial",
+    )
     assert not other.indices.equals(sobol.indices)
 
 
@@ -153,6 +188,7 @@ def test_summary_names_the_run_every_output_and_the_top_parameter(sobol, morris)
         for output in OUTPUTS:
             assert output in text
         assert DRIVER in text and key in text
-        first = text.splitlines().index(next(line for line in text.splitlines()
-                                             if line.startswith("launch_days")))
+        first = text.splitlines().index(
+            next(line for line in text.splitlines() if line.startswith("launch_days"))
+        )
         assert DRIVER in text.splitlines()[first + 1]

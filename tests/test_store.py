@@ -22,8 +22,15 @@ from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
 from negotiation_sim.store import SweepStore, load_sweep, read_spec
 
-SPEC = {"scenario": "pressure-2017", "space": {"pyongyang.salvo": [1, 2, 3]},
-        "replicates": 5, "seed": 7, "design": "grid", "points": 3, "days": 365}
+SPEC = {
+    "scenario": "pressure-2017",
+    "space": {"pyongyang.salvo": [1, 2, 3]},
+    "replicates": 5,
+    "seed": 7,
+    "design": "grid",
+    "points": 3,
+    "days": 365,
+}
 
 OUTCOME_COLUMNS = [name for name in OUTCOMES if name != "seed"]
 
@@ -32,12 +39,14 @@ def chunk(points, replicates=5, seed_base=2**63 - 1000):
     """Rows as a sweep writes them: point, parameters, seed, then every outcome column."""
     n = len(points) * replicates
     point = np.repeat(np.asarray(points, dtype=np.int64), replicates)
-    frame = {"point": point,
-             "pyongyang.salvo": point.astype(np.float64) * 0.1 + 1e-17,
-             "us.policy": np.where(point % 2 == 0, "pressure", "engage"),
-             "un.veto": point % 3 == 0,
-             "beijing.envoys": point * 2,
-             "seed": (seed_base + np.arange(n)).astype(np.int64)}
+    frame = {
+        "point": point,
+        "pyongyang.salvo": point.astype(np.float64) * 0.1 + 1e-17,
+        "us.policy": np.where(point % 2 == 0, "pressure", "engage"),
+        "un.veto": point % 3 == 0,
+        "beijing.envoys": point * 2,
+        "seed": (seed_base + np.arange(n)).astype(np.int64),
+    }
     for i, name in enumerate(OUTCOME_COLUMNS):
         kind = OUTCOMES[name].kind
         if kind == "share":
@@ -105,8 +114,9 @@ def test_first_write_that_fails_leaves_no_columns(tmp_path):
         # Fails inside the transaction, after the results table was created: all rolled back.
         # Object dtype on purpose: pyarrow-backed strings (pandas with pyarrow) refuse it.
         unencodable = chunk([0])
-        unencodable["us.policy"] = pd.Series(["\ud800"] * len(unencodable), dtype=object,
-                                             index=unencodable.index)
+        unencodable["us.policy"] = pd.Series(
+            ["\ud800"] * len(unencodable), dtype=object, index=unencodable.index
+        )
         with pytest.raises(UnicodeEncodeError):
             store.write(unencodable)
         assert store.finished_points() == set() and store.load().empty
@@ -123,8 +133,9 @@ def test_later_chunks_need_the_same_columns(tmp_path):
             store.write(chunk([1]).astype({"beijing.envoys": "float64"}))
         reordered = chunk([1])
         store.write(reordered[reordered.columns[::-1]])
-        pd.testing.assert_frame_equal(store.load(), pd.concat([chunk([0]), reordered],
-                                                              ignore_index=True))
+        pd.testing.assert_frame_equal(
+            store.load(), pd.concat([chunk([0]), reordered], ignore_index=True)
+        )
 
 
 def test_existing_store_needs_resume(tmp_path):
@@ -230,9 +241,14 @@ def test_killed_writer_leaves_only_whole_chunks(tmp_path):
         counts = rows.groupby("point").size()
         assert set(counts.index) == finished  # no rows for unfinished points
         assert (counts == 5).all()  # every finished point whole
-        pd.testing.assert_frame_equal(rows, pd.concat(
-            [chunk([0])] + [chunk(list(range(s, s + 400))) for s in range(1, max(finished), 400)],
-            ignore_index=True))
+        pd.testing.assert_frame_equal(
+            rows,
+            pd.concat(
+                [chunk([0])]
+                + [chunk(list(range(s, s + 400))) for s in range(1, max(finished), 400)],
+                ignore_index=True,
+            ),
+        )
         nxt = max(finished) + 1
         store.write(chunk([nxt]))
         assert store.finished_points() == finished | {nxt}
@@ -241,21 +257,31 @@ def test_killed_writer_leaves_only_whole_chunks(tmp_path):
 # -- random frames round-trip exactly ---------------------------------------------------------
 
 KINDS = {
-    "int": st.integers(-2**63, 2**63 - 1),
+    "int": st.integers(-(2**63), 2**63 - 1),
     "float": st.floats(allow_nan=True, allow_infinity=True),
     "bool": st.booleans(),
     "str": st.one_of(st.none(), st.text(st.characters(exclude_categories=("Cs",)), max_size=8)),
 }
-NAMES = ["pyongyang.salvo", "us.policy", "seed", "days_to_talks", "talks_reached", "a\"b",
-         "x y", "final_trust", "Walkouts"]
+NAMES = [
+    "pyongyang.salvo",
+    "us.policy",
+    "seed",
+    "days_to_talks",
+    "talks_reached",
+    'a"b',
+    "x y",
+    "final_trust",
+    "Walkouts",
+]
 
 
 @st.composite
 def frames(draw):
     n_points = draw(st.integers(0, 6))
     sizes = draw(st.lists(st.integers(1, 3), min_size=n_points, max_size=n_points))
-    points = draw(st.lists(st.integers(0, 2**40), min_size=n_points, max_size=n_points,
-                           unique=True))
+    points = draw(
+        st.lists(st.integers(0, 2**40), min_size=n_points, max_size=n_points, unique=True)
+    )
     n = sum(sizes)
     data = {"point": np.repeat(np.array(points, dtype=np.int64), sizes)}
     for name in draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=len(NAMES))):
@@ -277,11 +303,13 @@ def test_random_frames_round_trip_exactly(chunks):
             for part in chunks:
                 store.write(part)
             loaded = store.load()
-        expected = (pd.concat(chunks, ignore_index=True)
-                    .sort_values("point", kind="stable", ignore_index=True))
+        expected = pd.concat(chunks, ignore_index=True).sort_values(
+            "point", kind="stable", ignore_index=True
+        )
         pd.testing.assert_frame_equal(loaded, expected, check_exact=True)
         for name in expected.columns:  # -0.0 stays -0.0 (assert_frame_equal ignores the sign)
             if expected[name].dtype == np.float64:  # NaN is stored as NULL: its sign is not kept
                 number = expected[name].notna()
-                assert np.array_equal(np.signbit(loaded[name][number]),
-                                      np.signbit(expected[name][number]))
+                assert np.array_equal(
+                    np.signbit(loaded[name][number]), np.signbit(expected[name][number])
+                )

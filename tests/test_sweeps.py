@@ -22,8 +22,11 @@ from negotiation_sim import parameters as registry
 from negotiation_sim import sweeps as sw
 from negotiation_sim.store import SweepStore
 
-SPACE = {"pyongyang.salvo": [0.2, 0.5], "beijing.shield": {"low": 0.0, "high": 1.0},
-         "washington.precondition": ["none", "test_pause"]}
+SPACE = {
+    "pyongyang.salvo": [0.2, 0.5],
+    "beijing.shield": {"low": 0.0, "high": 1.0},
+    "washington.precondition": ["none", "test_pause"],
+}
 SMALL = {"replicates": 6, "seed": 3, "design": "grid", "points": 3, "days": 90}
 
 
@@ -35,11 +38,14 @@ def test_grid_is_the_full_factorial():
     assert sorted(points["beijing.shield"].unique()) == [0.0, 0.5, 1.0]
 
 
-@pytest.mark.parametrize(("design", "rows"), [("lhs", 16), ("sobol", 16 * (2 + 2)),
-                                              ("morris", 16 * (2 + 1))])
+@pytest.mark.parametrize(
+    ("design", "rows"), [("lhs", 16), ("sobol", 16 * (2 + 2)), ("morris", 16 * (2 + 1))]
+)
 def test_sampled_designs_are_seeded_and_inside_their_ranges(design, rows):
-    space = {"pyongyang.salvo": {"low": 0.1, "high": 0.5},
-             "washington.pause_days": {"low": 10, "high": 100}}
+    space = {
+        "pyongyang.salvo": {"low": 0.1, "high": 0.5},
+        "washington.pause_days": {"low": 10, "high": 100},
+    }
     spec = sw.SweepSpec("pressure-2017", space, 2, 1, design, 16)
     points = sw.design_points(spec)
     assert len(points) == rows
@@ -54,16 +60,26 @@ def test_sampled_designs_are_seeded_and_inside_their_ranges(design, rows):
 def test_default_space_is_every_continuous_parameter_over_its_range():
     spec = sw.SweepSpec("pressure-2017", None, design="lhs", points=4)
     assert set(spec.space) == {e.name for e in registry.continuous()}
-    assert all(v == {"low": e.low, "high": e.high}
-               for e in registry.continuous() for v in [spec.space[e.name]])
+    assert all(
+        v == {"low": e.low, "high": e.high}
+        for e in registry.continuous()
+        for v in [spec.space[e.name]]
+    )
 
 
-@given(st.lists(st.sampled_from([0.0, 0.1, 0.3, 0.9]), min_size=1, max_size=4, unique=True),
-       st.integers(1, 4))
+@given(
+    st.lists(st.sampled_from([0.0, 0.1, 0.3, 0.9]), min_size=1, max_size=4, unique=True),
+    st.integers(1, 4),
+)
 @settings(max_examples=15, deadline=None)
 def test_rows_are_points_times_replicates(values, replicates):
-    frame = sw.sweep("pressure-2017", {"pyongyang.salvo": values}, replicates=replicates,
-                     days=20, backend="serial")
+    frame = sw.sweep(
+        "pressure-2017",
+        {"pyongyang.salvo": values},
+        replicates=replicates,
+        days=20,
+        backend="serial",
+    )
     assert len(frame) == len(values) * replicates
     assert frame.groupby("point").size().eq(replicates).all()
     assert list(frame.columns[:3]) == ["point", "pyongyang.salvo", "seed"]
@@ -77,23 +93,30 @@ def test_a_point_equals_a_plain_run_with_those_parameters():
     frame = sw.sweep("pressure-2017", SPACE, backend="serial", **SMALL)
     row = frame[frame["point"] == 7]
     params = {k: row[k].iloc[0] for k in SPACE}
-    model = ns.run("pressure-2017", days=SMALL["days"], params=params,
-                   seeds=row["seed"].to_list(), record_daily=False, record_events=False)
-    pd.testing.assert_frame_equal(row[list(model.outcomes.columns)].reset_index(drop=True),
-                                  model.outcomes)
+    model = ns.run(
+        "pressure-2017",
+        days=SMALL["days"],
+        params=params,
+        seeds=row["seed"].to_list(),
+        record_daily=False,
+        record_events=False,
+    )
+    pd.testing.assert_frame_equal(
+        row[list(model.outcomes.columns)].reset_index(drop=True), model.outcomes
+    )
 
 
 # --- backends and chunks ------------------------------------------------------------------
 def test_backends_worker_counts_and_chunk_sizes_give_identical_results():
     runs = {
-        ("serial", 1): sw.sweep("no-preconditions-2022", SPACE, backend="serial", chunk=1,
-                                **SMALL),
-        ("serial", 5): sw.sweep("no-preconditions-2022", SPACE, backend="serial", chunk=5,
-                                **SMALL),
-        ("processes", 2): sw.sweep("no-preconditions-2022", SPACE, backend="processes",
-                                   workers=2, chunk=2, **SMALL),
-        ("dask", 3): sw.sweep("no-preconditions-2022", SPACE, backend="dask", workers=2,
-                              chunk=3, **SMALL),
+        ("serial", 1): sw.sweep("no-preconditions-2022", SPACE, backend="serial", chunk=1, **SMALL),
+        ("serial", 5): sw.sweep("no-preconditions-2022", SPACE, backend="serial", chunk=5, **SMALL),
+        ("processes", 2): sw.sweep(
+            "no-preconditions-2022", SPACE, backend="processes", workers=2, chunk=2, **SMALL
+        ),
+        ("dask", 3): sw.sweep(
+            "no-preconditions-2022", SPACE, backend="dask", workers=2, chunk=3, **SMALL
+        ),
     }
     reference = runs[("serial", 1)]
     assert len(reference) == 12 * SMALL["replicates"]
@@ -103,8 +126,9 @@ def test_backends_worker_counts_and_chunk_sizes_give_identical_results():
 
 def test_a_store_holds_what_memory_holds(tmp_path):
     in_memory = sw.sweep("pressure-2017", SPACE, backend="serial", **SMALL)
-    stored = sw.sweep("pressure-2017", SPACE, backend="serial", store=tmp_path / "s.sqlite",
-                      chunk=4, **SMALL)
+    stored = sw.sweep(
+        "pressure-2017", SPACE, backend="serial", store=tmp_path / "s.sqlite", chunk=4, **SMALL
+    )
     pd.testing.assert_frame_equal(stored, in_memory)
     pd.testing.assert_frame_equal(ns.load_sweep(tmp_path / "s.sqlite"), in_memory)
 
@@ -136,8 +160,9 @@ def test_a_chunk_failing_twice_is_reported_by_point_and_the_rest_kept(monkeypatc
     with pytest.raises(sw.SweepFailed, match=r"4, 5, 6, 7") as caught:
         sw.sweep("pressure-2017", SPACE, backend="serial", chunk=4, store=store, **SMALL)
     assert caught.value.failures[0][0] == [4, 5, 6, 7]
-    with SweepStore.open(store, sw.SweepSpec("pressure-2017", SPACE, **SMALL).to_dict(),
-                         resume=True) as kept:
+    with SweepStore.open(
+        store, sw.SweepSpec("pressure-2017", SPACE, **SMALL).to_dict(), resume=True
+    ) as kept:
         assert kept.finished_points() == set(range(12)) - {4, 5, 6, 7}
         assert sorted(kept.failures()["point"]) == [4, 5, 6, 7]
 
@@ -165,25 +190,51 @@ def test_a_dead_worker_process_is_replaced_and_its_chunk_retried(monkeypatch, tm
 
 # --- the command line and the store -------------------------------------------------------
 def write_spec(path: Path, **changes) -> Path:
-    spec = {"scenario": '"pressure-2017"', "replicates": 40, "seed": 5, "design": '"lhs"',
-            "points": 60, "days": 365, **changes}
+    spec = {
+        "scenario": '"pressure-2017"',
+        "replicates": 40,
+        "seed": 5,
+        "design": '"lhs"',
+        "points": 60,
+        "days": 365,
+        **changes,
+    }
     lines = [f"{k} = {v}" for k, v in spec.items() if k != "space"]
-    lines += ["", "[space]", spec.get("space", '"pyongyang.test_propensity" = '
-                                              '{ low = 0.01, high = 0.1 }')]
+    lines += [
+        "",
+        "[space]",
+        spec.get("space", '"pyongyang.test_propensity" = { low = 0.01, high = 0.1 }'),
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "negotiation_sim.cli", *args],
-                          capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "negotiation_sim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 def test_sigkill_mid_sweep_then_resume_loses_and_duplicates_nothing(tmp_path):
     spec = write_spec(tmp_path / "spec.toml")
     store = tmp_path / "killed.sqlite"
-    args = [sys.executable, "-m", "negotiation_sim.cli", "sweep", str(spec), "--store",
-            str(store), "--backend", "serial", "--chunk", "2"]
+    args = [
+        sys.executable,
+        "-m",
+        "negotiation_sim.cli",
+        "sweep",
+        str(spec),
+        "--store",
+        str(store),
+        "--backend",
+        "serial",
+        "--chunk",
+        "2",
+    ]
     child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     spec_dict = sw.load_spec(spec).to_dict()
     deadline = time.monotonic() + 300
@@ -195,11 +246,20 @@ def test_sigkill_mid_sweep_then_resume_loses_and_duplicates_nothing(tmp_path):
     child.wait()
     finished = _finished(store, spec_dict)
     assert 6 <= len(finished) < 60, "the sweep was not killed mid-run"
-    resumed = run_cli("sweep", str(spec), "--store", str(store), "--resume", "--backend",
-                      "serial", "--chunk", "7")
+    resumed = run_cli(
+        "sweep", str(spec), "--store", str(store), "--resume", "--backend", "serial", "--chunk", "7"
+    )
     assert resumed.returncode == 0, resumed.stderr
-    whole = run_cli("sweep", str(spec), "--store", str(tmp_path / "whole.sqlite"),
-                    "--backend", "processes", "--workers", "2")
+    whole = run_cli(
+        "sweep",
+        str(spec),
+        "--store",
+        str(tmp_path / "whole.sqlite"),
+        "--backend",
+        "processes",
+        "--workers",
+        "2",
+    )
     assert whole.returncode == 0, whole.stderr
     killed, uninterrupted = ns.load_sweep(store), ns.load_sweep(tmp_path / "whole.sqlite")
     assert len(killed) == 60 * 40 and not killed.duplicated(["point", "seed"]).any()
@@ -227,24 +287,33 @@ def test_resuming_a_different_sweep_names_the_difference(tmp_path):
 
 BAD_SPECS = [
     ("unknown parameter", {"space": '"pyongyang.salvoo" = [0.1]'}, "space.pyongyang.salvoo"),
-    ("range outside the registry", {"space": '"pyongyang.salvo" = { low = 0.1, high = 0.95 }'},
-     "space.pyongyang.salvo"),
+    (
+        "range outside the registry",
+        {"space": '"pyongyang.salvo" = { low = 0.1, high = 0.95 }'},
+        "space.pyongyang.salvo",
+    ),
     ("empty space", {"space": ""}, "space"),
-    ("low above high", {"space": '"pyongyang.salvo" = { low = 0.5, high = 0.1 }'},
-     "low < high"),
-    ("a range for a choice", {"space": '"washington.precondition" = { low = 0, high = 1 }'},
-     "list of values"),
+    ("low above high", {"space": '"pyongyang.salvo" = { low = 0.5, high = 0.1 }'}, "low < high"),
+    (
+        "a range for a choice",
+        {"space": '"washington.precondition" = { low = 0, high = 1 }'},
+        "list of values",
+    ),
     ("unknown design", {"design": '"random"'}, "grid"),
     ("unknown scenario", {"scenario": '"nowhere-2030"'}, "nowhere-2030"),
     ("zero replicates", {"replicates": 0}, "replicates"),
-    ("lists with sobol", {"design": '"sobol"', "space": '"pyongyang.salvo" = [0.1, 0.2]'},
-     "ranges"),
+    (
+        "lists with sobol",
+        {"design": '"sobol"', "space": '"pyongyang.salvo" = [0.1, 0.2]'},
+        "ranges",
+    ),
     ("unknown key", {"colour": '"red"'}, "colour"),
 ]
 
 
-@pytest.mark.parametrize(("changes", "named"), [c[1:] for c in BAD_SPECS],
-                         ids=[c[0] for c in BAD_SPECS])
+@pytest.mark.parametrize(
+    ("changes", "named"), [c[1:] for c in BAD_SPECS], ids=[c[0] for c in BAD_SPECS]
+)
 def test_bad_specification_exits_2_with_one_line(tmp_path, capsys, changes, named):
     spec = write_spec(tmp_path / "bad.toml", **changes)
     assert cli.main(["sweep", str(spec), "--backend", "serial"]) == 2
@@ -274,20 +343,48 @@ def test_help_of_every_command(command, capsys):
 def test_a_given_dask_scheduler_is_used():
     distributed = pytest.importorskip("distributed")
     reference = sw.sweep("pressure-2017", SPACE, backend="serial", **SMALL)
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
-        remote = sw.sweep("pressure-2017", SPACE, backend="dask",
-                          scheduler=cluster.scheduler_address, chunk=5, **SMALL)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        remote = sw.sweep(
+            "pressure-2017",
+            SPACE,
+            backend="dask",
+            scheduler=cluster.scheduler_address,
+            chunk=5,
+            **SMALL,
+        )
     pd.testing.assert_frame_equal(remote, reference)
 
 
 def test_sensitivity_command_prints_indices_and_writes_them(tmp_path, capsys):
-    spec = write_spec(tmp_path / "morris.toml", design='"morris"', points=4, days=60,
-                      replicates=3, space='"pyongyang.test_propensity" = '
-                      '{ low = 0.01, high = 0.1 }\n"moscow.trade_share" = { low = 0.0, high = 1.0 }')
+    spec = write_spec(
+        tmp_path / "morris.toml",
+        design='"morris"',
+        points=4,
+        days=60,
+        replicates=3,
+        space='"pyongyang.test_propensity" = '
+        '{ low = 0.01, high = 0.1 }\n"moscow.trade_share" = { low = 0.0, high = 1.0 }',
+    )
     figure, table = tmp_path / "indices.png", tmp_path / "indices.csv"
-    assert cli.main(["sensitivity", str(spec), "--outputs", "launch_days", "--backend",
-                     "serial", "--figure", str(figure), "--csv", str(table)]) == 0
+    assert (
+        cli.main(
+            [
+                "sensitivity",
+                str(spec),
+                "--outputs",
+                "launch_days",
+                "--backend",
+                "serial",
+                "--figure",
+                str(figure),
+                "--csv",
+                str(table),
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "pyongyang.test_propensity" in out and "launch_days" in out
     assert figure.stat().st_size > 10_000

@@ -16,16 +16,20 @@ def wilson_interval(successes: int, trials: int, level: float = 0.95) -> tuple[f
     z = stats.norm.ppf(0.5 + level / 2)
     share = successes / trials
     centre = (share + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) \
+    half = (
+        z
+        * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials))
         / (1 + z * z / trials)
+    )
     # At 0 or all successes the bound is exactly 0 or 1; rounding must not move it inside.
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == trials else min(1.0, centre + half)
     return (low, high)
 
 
-def summarize(outcomes: pd.DataFrame, level: float = 0.95,
-              interval: tuple[float, float] = (0.1, 0.9)) -> pd.DataFrame:
+def summarize(
+    outcomes: pd.DataFrame, level: float = 0.95, interval: tuple[float, float] = (0.1, 0.9)
+) -> pd.DataFrame:
     """One row per outcome: the estimate and an interval, with what each means.
 
     Shares (``talks_reached``, ``crisis``, ...) get their proportion and a Wilson ``level``
@@ -53,5 +57,6 @@ def summarize(outcomes: pd.DataFrame, level: float = 0.95,
             continue
         low, mid, high = np.quantile(observed, [interval[0], 0.5, interval[1]])
         rows.append((name, measure.unit or "count", mid, low, high, what, len(observed)))
-    return pd.DataFrame(rows, columns=["outcome", "unit", "estimate", "low", "high",
-                                       "interval", "n"]).set_index("outcome")
+    return pd.DataFrame(
+        rows, columns=["outcome", "unit", "estimate", "low", "high", "interval", "n"]
+    ).set_index("outcome")

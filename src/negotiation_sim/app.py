@@ -34,20 +34,39 @@ DEFAULT_SCENARIO = "pressure-2017"
 #: Parameters with a control on the page: the levers the seeds argue about, by actor. Every
 #: other parameter keeps the scenario's value.
 CONTROLS = (
-    "washington.precondition", "washington.pressure", "washington.coherence",
-    "washington.hawkishness", "washington.inducement", "washington.honor_pause",
-    "pyongyang.test_propensity", "pyongyang.accept_rate", "pyongyang.trust_weight",
-    "beijing.enforcement", "beijing.shield", "moscow.shield", "moscow.rivalry_veto",
-    "un.channel_open", "un.draft_prob",
+    "washington.precondition",
+    "washington.pressure",
+    "washington.coherence",
+    "washington.hawkishness",
+    "washington.inducement",
+    "washington.honor_pause",
+    "pyongyang.test_propensity",
+    "pyongyang.accept_rate",
+    "pyongyang.trust_weight",
+    "beijing.enforcement",
+    "beijing.shield",
+    "moscow.shield",
+    "moscow.rivalry_veto",
+    "un.channel_open",
+    "un.draft_prob",
 )
 #: The traced replicate's panels: a title and the daily series drawn together.
-SERIES_PANELS = MappingProxyType({
-    "Tension, trust and willingness to talk": ("tension", "trust", "willingness_us",
-                                               "willingness_un"),
-    "Sanctions and economic pain": ("us_sanctions", "un_sanctions", "economic_pain"),
-    "Capability, credibility and Beijing's pressure": ("capability", "credibility",
-                                                       "beijing_pressure"),
-})
+SERIES_PANELS = MappingProxyType(
+    {
+        "Tension, trust and willingness to talk": (
+            "tension",
+            "trust",
+            "willingness_us",
+            "willingness_un",
+        ),
+        "Sanctions and economic pain": ("us_sanctions", "un_sanctions", "economic_pain"),
+        "Capability, credibility and Beijing's pressure": (
+            "capability",
+            "credibility",
+            "beijing_pressure",
+        ),
+    }
+)
 #: Names of the codes of the state of talks (M10, M17).
 TALKS_STATES = ("no talks", "contact", "talks", "summit")
 #: How many of the latest events the chronicle panel lists.
@@ -65,13 +84,20 @@ class LiveModel(mesa.Model):
         **params: parameter overrides by dotted name, as the controls send them.
     """
 
-    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, seed: int = 0,
-                 ensemble: int = 200, scenario=None, **params) -> None:
+    def __init__(
+        self,
+        scenario_name: str = DEFAULT_SCENARIO,
+        seed: int = 0,
+        ensemble: int = 200,
+        scenario=None,
+        **params,
+    ) -> None:
         super().__init__(scenario=scenario)
         self.overrides = dict(params)
         self.ensemble_size = int(ensemble)
-        self.simulation = NegotiationModel(scenario_name, replicates=1, seed=int(seed),
-                                           params=self.overrides)
+        self.simulation = NegotiationModel(
+            scenario_name, replicates=1, seed=int(seed), params=self.overrides
+        )
         self._ensemble: NegotiationModel | None = None
         self.running = self.simulation.running
 
@@ -89,8 +115,9 @@ class LiveModel(mesa.Model):
         """The ensemble for the current settings, run to the horizon once and kept."""
         if self._ensemble is None:
             sim = self.simulation
-            self._ensemble = NegotiationModel(sim.scenario, replicates=self.ensemble_size,
-                                              seed=sim.seed, record_events=False).run()
+            self._ensemble = NegotiationModel(
+                sim.scenario, replicates=self.ensemble_size, seed=sim.seed, record_events=False
+            ).run()
         return self._ensemble
 
     def latest_events(self, lines: int = CHRONICLE_LINES) -> tuple[list[str], list[str]]:
@@ -113,11 +140,18 @@ def controls(scenario_name: str) -> dict[str, object]:
     control per parameter of `CONTROLS`, its range from the registry and its value the
     scenario's."""
     values = load_scenario(scenario_name).parameter_values()
-    params = {"scenario_name": scenario_name,
-              "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 999, "step": 1,
-                       "label": "seed"},
-              "ensemble": {"type": "SliderInt", "value": 200, "min": 50, "max": 2000,
-                           "step": 50, "label": "ensemble replicates (fan chart)"}}
+    params = {
+        "scenario_name": scenario_name,
+        "seed": {"type": "SliderInt", "value": 0, "min": 0, "max": 999, "step": 1, "label": "seed"},
+        "ensemble": {
+            "type": "SliderInt",
+            "value": 200,
+            "min": 50,
+            "max": 2000,
+            "step": 50,
+            "label": "ensemble replicates (fan chart)",
+        },
+    }
     for name in CONTROLS:
         params[name] = control(parameters.REGISTRY[name], values[name])
     return params
@@ -131,10 +165,22 @@ def control(entry: parameters.Parameter, value: object) -> dict[str, object]:
     if entry.kind == "flag":
         return {"type": "Checkbox", "value": bool(value), "label": label}
     if entry.kind == "integer":
-        return {"type": "SliderInt", "value": int(value), "min": entry.low, "max": entry.high,
-                "step": 1, "label": label}
-    return {"type": "SliderFloat", "value": float(value), "min": entry.low, "max": entry.high,
-            "step": (entry.high - entry.low) / 100, "label": label}
+        return {
+            "type": "SliderInt",
+            "value": int(value),
+            "min": entry.low,
+            "max": entry.high,
+            "step": 1,
+            "label": label,
+        }
+    return {
+        "type": "SliderFloat",
+        "value": float(value),
+        "min": entry.low,
+        "max": entry.high,
+        "step": (entry.high - entry.low) / 100,
+        "label": label,
+    }
 
 
 # --- panels -------------------------------------------------------------------------------------
@@ -151,13 +197,25 @@ def series_figure(sim: NegotiationModel, title: str, names: tuple[str, ...]):
     dates = np.datetime64(sim.start, "D") + np.arange(days)
     if days:
         for name in names:
-            ax.plot(dates, sim.daily(name)[:, 0], lw=1.4, marker="o", markevery=[-1], ms=3,
-                    label=name.replace("_", " "))
+            ax.plot(
+                dates,
+                sim.daily(name)[:, 0],
+                lw=1.4,
+                marker="o",
+                markevery=[-1],
+                ms=3,
+                label=name.replace("_", " "),
+            )
         talks = sim.daily("talks_state")[:, 0] >= 2
         ax.fill_between(dates, 0, 1, where=talks, color="0.85", lw=0, label="in talks")
         ax.legend(fontsize=7, loc="upper left", ncols=2)
-    ax.set(title=title, xlabel="date", ylabel="level (0-1)", ylim=(0, 1),
-           xlim=(sim.date(0), sim.date(max(sim.horizon - 1, 1))))
+    ax.set(
+        title=title,
+        xlabel="date",
+        ylabel="level (0-1)",
+        ylim=(0, 1),
+        xlim=(sim.date(0), sim.date(max(sim.horizon - 1, 1))),
+    )
     ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     return fig
 
@@ -178,8 +236,9 @@ def DayPanel(model: LiveModel):
         heading = f"{sim.date(0).isoformat()}: 0 of {sim.horizon} days run"
         today = []
     else:
-        heading = (f"{sim.date(shown).isoformat()} (day {shown}): {sim.day} of {sim.horizon} "
-                   "days run")
+        heading = (
+            f"{sim.date(shown).isoformat()} (day {shown}): {sim.day} of {sim.horizon} days run"
+        )
         today, _ = model.latest_events()
     state = TALKS_STATES[int(sim.talks_state[0])]
     with solara.Column(classes=["day-panel"]):
@@ -194,8 +253,11 @@ def ChroniclePanel(model: LiveModel):
     sim = model.simulation
     _, lines = model.latest_events() if sim.day else ([], [])
     with solara.Column():
-        solara.HTML(tag="b", unsafe_innerHTML=f"Chronicle (replicate seed {sim.seeds[0]}; "
-                    f"latest {CHRONICLE_LINES} events; [record: ...] marks scripted history)")
+        solara.HTML(
+            tag="b",
+            unsafe_innerHTML=f"Chronicle (replicate seed {sim.seeds[0]}; "
+            f"latest {CHRONICLE_LINES} events; [record: ...] marks scripted history)",
+        )
         _preformatted(lines, "Nothing yet: press Step or play.")
 
 
@@ -211,8 +273,11 @@ def ActorsPanel(model: LiveModel):
 
 def _preformatted(lines: list[str], empty: str) -> None:
     """Chronicle lines, wrapped at the panel's edge rather than cut off."""
-    solara.HTML(tag="pre", unsafe_innerHTML=escape("\n".join(lines) or empty),
-                style="white-space: pre-wrap; font-size: 12px")
+    solara.HTML(
+        tag="pre",
+        unsafe_innerHTML=escape("\n".join(lines) or empty),
+        style="white-space: pre-wrap; font-size: 12px",
+    )
 
 
 def _shown(value: object) -> str:
@@ -239,17 +304,25 @@ def ParameterHelp(model: LiveModel):
     values = model.simulation.scenario.parameter_values()
     for name in CONTROLS:
         entry = parameters.REGISTRY[name]
-        rows.append(f"<tr><td><b>{name}</b></td><td>{escape(_shown(values[name]))}</td>"
-                    f"<td>{escape(entry.doc)} {escape(entry.allowed().removeprefix('allowed: '))}"
-                    f"; {', '.join(entry.mechanisms)}. <i>&ldquo;{escape(entry.quote)}&rdquo;"
-                    f"</i> (seed {entry.source[:3]})</td></tr>")
+        rows.append(
+            f"<tr><td><b>{name}</b></td><td>{escape(_shown(values[name]))}</td>"
+            f"<td>{escape(entry.doc)} {escape(entry.allowed().removeprefix('allowed: '))}"
+            f"; {', '.join(entry.mechanisms)}. <i>&ldquo;{escape(entry.quote)}&rdquo;"
+            f"</i> (seed {entry.source[:3]})</td></tr>"
+        )
     with solara.Column():
         solara.HTML(tag="b", unsafe_innerHTML="The controls: values in use since the last reset")
         solara.HTML(tag="table", unsafe_innerHTML="".join(rows))
 
 
-COMPONENTS = [DayPanel, *(_series_panel(title, names) for title, names in SERIES_PANELS.items()),
-              EnsemblePanel, ChroniclePanel, ActorsPanel, ParameterHelp]
+COMPONENTS = [
+    DayPanel,
+    *(_series_panel(title, names) for title, names in SERIES_PANELS.items()),
+    EnsemblePanel,
+    ChroniclePanel,
+    ActorsPanel,
+    ParameterHelp,
+]
 
 
 @solara.component
@@ -259,12 +332,15 @@ def Page():
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO)
     model = solara.use_memo(lambda: LiveModel(scenario), [scenario])
     with solara.Sidebar(), solara.Card("Scenario"):
-        solara.Select("scenario", value=scenario, values=list_scenarios(),
-                      on_value=set_scenario)
+        solara.Select("scenario", value=scenario, values=list_scenarios(), on_value=set_scenario)
         solara.Text(load_scenario(scenario).description)
-    SolaraViz(model, components=COMPONENTS, model_params=controls(scenario),
-              name="negotiation_sim: diplomacy over North Korea's missiles",
-              play_interval=150).key(scenario)
+    SolaraViz(
+        model,
+        components=COMPONENTS,
+        model_params=controls(scenario),
+        name="negotiation_sim: diplomacy over North Korea's missiles",
+        play_interval=150,
+    ).key(scenario)
 
 
 page = Page
@@ -272,9 +348,20 @@ page = Page
 
 def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
     """Serve the dashboard with Solara until interrupted; return the server's exit status."""
-    command = [sys.executable, "-m", "solara", "run", "negotiation_sim.app", "--host", host,
-               "--port", str(port), "--production", "--no-check-version",
-               "--open" if open_browser else "--no-open"]
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "negotiation_sim.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--open" if open_browser else "--no-open",
+    ]
     return subprocess.call(command)
 
 

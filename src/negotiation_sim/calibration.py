@@ -84,7 +84,7 @@ def _answered_major_tests(model: NegotiationModel) -> tuple[np.ndarray, np.ndarr
     passed = np.cumsum(model.daily("un_resolution"), axis=0, dtype=np.int64)
     passed = np.vstack([np.zeros((1, passed.shape[1]), np.int64), passed])
     days = major.shape[0]
-    cases = major[:max(days - ANSWER_WINDOW, 0)]
+    cases = major[: max(days - ANSWER_WINDOW, 0)]
     test_day, replicate = np.nonzero(cases)
     answered = passed[test_day + ANSWER_WINDOW + 1, replicate] > passed[test_day + 1, replicate]
     successes = np.bincount(replicate[answered], minlength=model.replicates)
@@ -138,44 +138,96 @@ def targets(scenario: Scenario | str) -> tuple[Target, ...]:
     scenario = load_scenario(scenario)
     year = scenario.start.year
     if scenario.start.timetuple().tm_yday != 1 or year not in (2017, 2022):
-        raise ScenarioError(scenario.path, "start", scenario.start.isoformat(),
-                            "allowed: 2017-01-01 or 2022-01-01 (the years the record covers)")
+        raise ScenarioError(
+            scenario.path,
+            "start",
+            scenario.start.isoformat(),
+            "allowed: 2017-01-01 or 2022-01-01 (the years the record covers)",
+        )
     launches = records.launches()
     launches = launches[launches["date"].dt.year == year]
     where = "dprk_launches_2017_2022.csv (CNS database)"
     icbm = int(launches.loc[launches["missile_class"] == "ICBM", "missiles"].sum())
     found = (
-        Target("launch_days", float(launches["date"].nunique()), "interval",
-               f"Days with a launch in {year}.", where),
-        Target("missiles", float(launches["missiles"].sum()), "interval",
-               f"Missiles launched in {year}.", where),
+        Target(
+            "launch_days",
+            float(launches["date"].nunique()),
+            "interval",
+            f"Days with a launch in {year}.",
+            where,
+        ),
+        Target(
+            "missiles",
+            float(launches["missiles"].sum()),
+            "interval",
+            f"Missiles launched in {year}.",
+            where,
+        ),
         # 2022's "Unknown" class hides further ICBM flights, so its ICBM count is a floor.
-        Target("icbm_tests", float(icbm), "interval" if year == 2017 else "at_least",
-               f"ICBM flights in {year}" + ("." if year == 2017 else " (at least)."), where),
+        Target(
+            "icbm_tests",
+            float(icbm),
+            "interval" if year == 2017 else "at_least",
+            f"ICBM flights in {year}" + ("." if year == 2017 else " (at least)."),
+            where,
+        ),
     )
     timeline = records.timeline()
     timeline = timeline[timeline["date"].dt.year == year]
     where = "timeline_2017_2022.csv (public record)"
     found += (
         # Rare events: one year's count can only be checked for plausibility.
-        Target("nuclear_tests", float((timeline["kind"] == "nuclear_test").sum()),
-               "plausible", f"Nuclear tests in {year}.", where),
-        Target("un_vetoes", float((timeline["kind"] == "un_sanctions_vetoed").sum()),
-               "plausible", f"Sanctions drafts vetoed in {year}.", where),
+        Target(
+            "nuclear_tests",
+            float((timeline["kind"] == "nuclear_test").sum()),
+            "plausible",
+            f"Nuclear tests in {year}.",
+            where,
+        ),
+        Target(
+            "un_vetoes",
+            float((timeline["kind"] == "un_sanctions_vetoed").sum()),
+            "plausible",
+            f"Sanctions drafts vetoed in {year}.",
+            where,
+        ),
     )
     if year == 2017:
         answered = _observed_answered_share(launches, timeline)
-        found += (Target("resolution_after_major_test", answered, "share_min",
-                         f"Major tests (ICBM or nuclear) answered by a resolution within "
-                         f"{ANSWER_WINDOW} days.", "timeline_2017_2022.csv", threshold=0.9),)
+        found += (
+            Target(
+                "resolution_after_major_test",
+                answered,
+                "share_min",
+                f"Major tests (ICBM or nuclear) answered by a resolution within "
+                f"{ANSWER_WINDOW} days.",
+                "timeline_2017_2022.csv",
+                threshold=0.9,
+            ),
+        )
     else:
-        found += (Target("first_vote_after_icbm_vetoed", _observed_first_vote_vetoed(
-            launches, timeline), "share_min", "The first Security Council vote after the first "
-            "ICBM flight is vetoed (replicates with such a vote).", "timeline_2017_2022.csv",
-            threshold=0.9),)
+        found += (
+            Target(
+                "first_vote_after_icbm_vetoed",
+                _observed_first_vote_vetoed(launches, timeline),
+                "share_min",
+                "The first Security Council vote after the first "
+                "ICBM flight is vetoed (replicates with such a vote).",
+                "timeline_2017_2022.csv",
+                threshold=0.9,
+            ),
+        )
     talks = float((timeline["kind"] == "talks").any())
-    return found + (Target("talks_reached", talks, "share_max", "Talks took place in the year.",
-                           "timeline_2017_2022.csv (no talks)", threshold=0.2),)
+    return found + (
+        Target(
+            "talks_reached",
+            talks,
+            "share_max",
+            "Talks took place in the year.",
+            "timeline_2017_2022.csv (no talks)",
+            threshold=0.2,
+        ),
+    )
 
 
 def _major_test_dates(launches: pd.DataFrame, timeline: pd.DataFrame) -> pd.Series:
@@ -194,14 +246,17 @@ def _observed_answered_share(launches: pd.DataFrame, timeline: pd.DataFrame) -> 
 
 def _observed_first_vote_vetoed(launches: pd.DataFrame, timeline: pd.DataFrame) -> float:
     first_icbm = launches.loc[launches["missile_class"] == "ICBM", "date"].min()
-    votes = timeline[timeline["kind"].isin(["un_sanctions", "un_sanctions_vetoed"])
-                     & (timeline["date"] > first_icbm)].sort_values("date")
+    votes = timeline[
+        timeline["kind"].isin(["un_sanctions", "un_sanctions_vetoed"])
+        & (timeline["date"] > first_icbm)
+    ].sort_values("date")
     return float(votes.iloc[0]["kind"] == "un_sanctions_vetoed")
 
 
 # --- measuring and scoring ----------------------------------------------------------------
-def measure(model: NegotiationModel, targets_: Sequence[Target],
-            groups: int = 1) -> list[dict[str, np.ndarray]]:
+def measure(
+    model: NegotiationModel, targets_: Sequence[Target], groups: int = 1
+) -> list[dict[str, np.ndarray]]:
     """Each target's statistic on a model whose replicates form ``groups`` equal blocks
     (one block per parameter point); returns one dict per target of arrays over blocks."""
     out = []
@@ -215,8 +270,15 @@ def measure(model: NegotiationModel, targets_: Sequence[Target],
             low, mid, high = np.quantile(values, [INTERVAL[0], 0.5, INTERVAL[1]], axis=1)
             below = (values < target.observed).mean(axis=1)
             at = (values == target.observed).mean(axis=1)
-            out.append({"mean": values.mean(axis=1), "median": mid, "low": low, "high": high,
-                        "rank": below + at / 2})
+            out.append(
+                {
+                    "mean": values.mean(axis=1),
+                    "median": mid,
+                    "low": low,
+                    "high": high,
+                    "rank": below + at / 2,
+                }
+            )
     return out
 
 
@@ -235,19 +297,21 @@ def target_loss(target: Target, stats: Mapping[str, np.ndarray]) -> np.ndarray:
         share = stats["successes"] / np.maximum(stats["cases"], 1)
         # Aim a margin inside the threshold so the band holds on fresh seeds too.
         margin = SHARE_MARGIN[target.rule]
-        gap = target.threshold + margin - share if target.rule == "share_min" \
+        gap = (
+            target.threshold + margin - share
+            if target.rule == "share_min"
             else share - target.threshold + margin
+        )
         no_cases = stats["cases"] == 0
         return np.where(no_cases, 1.0, (np.maximum(gap, 0) / 0.05) ** 2)
     half_width = (INTERVAL[1] - INTERVAL[0]) / 2
     rank = (stats["rank"] - 0.5) / half_width
     if target.rule == "plausible":  # free inside the interval, a steep hinge outside
         return (np.maximum(np.abs(rank) - 1, 0) * half_width / 0.1) ** 2
-    ratio = np.log((stats["mean"] + 0.5) / (target.observed + 0.5)) / math.log1p(
-        MEDIAN_TOLERANCE)
+    ratio = np.log((stats["mean"] + 0.5) / (target.observed + 0.5)) / math.log1p(MEDIAN_TOLERANCE)
     if target.rule == "at_least":
         ratio, rank = np.minimum(ratio, 0), np.maximum(rank, 0)
-    return ratio ** 2 + rank ** 2
+    return ratio**2 + rank**2
 
 
 def passes(target: Target, stats: Mapping[str, float]) -> bool:
@@ -256,8 +320,7 @@ def passes(target: Target, stats: Mapping[str, float]) -> bool:
         share = stats["successes"] / max(stats["cases"], 1)
         if stats["cases"] == 0:
             return False
-        return share >= target.threshold if target.rule == "share_min" \
-            else share < target.threshold
+        return share >= target.threshold if target.rule == "share_min" else share < target.threshold
     observed, median = target.observed, stats["median"]
     close = abs(median - observed) <= MEDIAN_TOLERANCE * observed
     inside = stats["low"] <= observed <= stats["high"]
@@ -285,27 +348,51 @@ class Evaluation:
         return bool(self.table["passes"].all())
 
 
-def evaluate(scenario: Scenario | str, replicates: int = 2000, seed: int = 0, *,
-             params: Mapping[str, object] | None = None,
-             targets_: Sequence[Target] | None = None) -> Evaluation:
+def evaluate(
+    scenario: Scenario | str,
+    replicates: int = 2000,
+    seed: int = 0,
+    *,
+    params: Mapping[str, object] | None = None,
+    targets_: Sequence[Target] | None = None,
+) -> Evaluation:
     """Run ``replicates`` replicates and compare them with the record, target by target."""
     scenario = load_scenario(scenario)
     targets_ = tuple(targets_ or targets(scenario))
-    model = NegotiationModel(scenario, replicates=replicates, seed=seed, params=params,
-                             record_events=False, record_daily=True).run()
+    model = NegotiationModel(
+        scenario,
+        replicates=replicates,
+        seed=seed,
+        params=params,
+        record_events=False,
+        record_daily=True,
+    ).run()
     rows = []
     for target, stats in zip(targets_, measure(model, targets_), strict=True):
         flat = {k: float(v[0]) for k, v in stats.items()}
-        row = {"target": target.name, "rule": target.rule, "observed": target.observed,
-               "threshold": target.threshold, "loss": float(target_loss(target, stats)[0]),
-               "passes": passes(target, flat)}
+        row = {
+            "target": target.name,
+            "rule": target.rule,
+            "observed": target.observed,
+            "threshold": target.threshold,
+            "loss": float(target_loss(target, stats)[0]),
+            "passes": passes(target, flat),
+        }
         if target.is_share:
             low, high = wilson_interval(int(flat["successes"]), int(flat["cases"]))
-            row |= {"model": flat["successes"] / max(flat["cases"], 1), "low": low,
-                    "high": high, "cases": int(flat["cases"])}
+            row |= {
+                "model": flat["successes"] / max(flat["cases"], 1),
+                "low": low,
+                "high": high,
+                "cases": int(flat["cases"]),
+            }
         else:
-            row |= {"model": flat["median"], "low": flat["low"], "high": flat["high"],
-                    "cases": replicates}
+            row |= {
+                "model": flat["median"],
+                "low": flat["low"],
+                "high": flat["high"],
+                "cases": replicates,
+            }
         rows.append(row)
     table = pd.DataFrame(rows).set_index("target")
     return Evaluation(scenario.name, replicates, seed, table, model)
@@ -315,15 +402,25 @@ def evaluate(scenario: Scenario | str, replicates: int = 2000, seed: int = 0, *,
 #: Free parameters per historical scenario: what the record pins down in that year. Values the
 #: seeds state (preconditions, the level of talks, the 2017 unanimity) stay as the files set them.
 FREE: Mapping[str, tuple[str, ...]] = {
-    "pressure-2017": ("pyongyang.test_propensity", "pyongyang.salvo", "pyongyang.icbm_share",
-                      "un.draft_prob"),
+    "pressure-2017": (
+        "pyongyang.test_propensity",
+        "pyongyang.salvo",
+        "pyongyang.icbm_share",
+        "un.draft_prob",
+    ),
     # 2022's ICBM count is only a floor, which cannot pin the ICBM share down: it stays put.
     # The record's "no talks" despite an offer standing all year pins down how readily
     # Pyongyang accepts once the terms are met.
     # A single vetoed draft in 2022, against many in the model, pins down how readily the
     # Council drafts that year.
-    "no-preconditions-2022": ("pyongyang.test_propensity", "pyongyang.salvo", "beijing.shield",
-                              "moscow.rivalry_veto", "pyongyang.accept_rate", "un.draft_prob"),
+    "no-preconditions-2022": (
+        "pyongyang.test_propensity",
+        "pyongyang.salvo",
+        "beijing.shield",
+        "moscow.rivalry_veto",
+        "pyongyang.accept_rate",
+        "un.draft_prob",
+    ),
 }
 
 
@@ -341,10 +438,18 @@ class Calibration:
     message: str
 
 
-def calibrate(scenario: Scenario | str, free: Sequence[str] | None = None, *,
-              targets_: Sequence[Target] | None = None, replicates: int = 400, seed: int = 0,
-              maxiter: int = 30, popsize: int = 8, bounds: Mapping[str, tuple] | None = None,
-              digits: int = 3) -> Calibration:
+def calibrate(
+    scenario: Scenario | str,
+    free: Sequence[str] | None = None,
+    *,
+    targets_: Sequence[Target] | None = None,
+    replicates: int = 400,
+    seed: int = 0,
+    maxiter: int = 30,
+    popsize: int = 8,
+    bounds: Mapping[str, tuple] | None = None,
+    digits: int = 3,
+) -> Calibration:
     """Minimise the summed target loss over ``free`` parameters within the registry's ranges.
 
     Differential evolution (scipy), seeded by ``seed``; each generation's candidates run as one
@@ -358,12 +463,29 @@ def calibrate(scenario: Scenario | str, free: Sequence[str] | None = None, *,
     box = _bounds(scenario, free, bounds or {})
     objective = _Objective(scenario, free, targets_, replicate_seeds(seed, replicates))
     result = optimize.differential_evolution(
-        objective, box, seed=seed, maxiter=maxiter, popsize=popsize, polish=False, tol=1e-3,
-        vectorized=True, updating="deferred", init="sobol")
+        objective,
+        box,
+        seed=seed,
+        maxiter=maxiter,
+        popsize=popsize,
+        polish=False,
+        tol=1e-3,
+        vectorized=True,
+        updating="deferred",
+        init="sobol",
+    )
     best = {name: _round(value, digits) for name, value in zip(free, result.x, strict=True)}
     loss = float(objective(np.array([[best[n]] for n in free]))[0])
-    return Calibration(scenario.name, best, loss, seed, replicates, objective.evaluations,
-                       objective.history, str(result.message))
+    return Calibration(
+        scenario.name,
+        best,
+        loss,
+        seed,
+        replicates,
+        objective.evaluations,
+        objective.history,
+        str(result.message),
+    )
 
 
 def _bounds(scenario: Scenario, free: Sequence[str], narrowed: Mapping[str, tuple]) -> list:
@@ -371,12 +493,20 @@ def _bounds(scenario: Scenario, free: Sequence[str], narrowed: Mapping[str, tupl
     for name in free:
         entry = registry.REGISTRY.get(name)
         if entry is None or not entry.is_continuous:
-            raise ScenarioError(scenario.path, "free", name,
-                                "allowed: names of real-valued parameters in the registry")
+            raise ScenarioError(
+                scenario.path,
+                "free",
+                name,
+                "allowed: names of real-valued parameters in the registry",
+            )
         low, high = narrowed.get(name, (entry.low, entry.high))
         if not entry.low <= low < high <= entry.high:
-            raise ScenarioError(scenario.path, name, (low, high),
-                                f"allowed: a range inside [{entry.low}, {entry.high}]")
+            raise ScenarioError(
+                scenario.path,
+                name,
+                (low, high),
+                f"allowed: a range inside [{entry.low}, {entry.high}]",
+            )
         box.append((low, high))
     return box
 
@@ -388,8 +518,9 @@ def _round(value: float, digits: int) -> float:
 class _Objective:
     """The summed loss of many candidate points, run as one batched model per call."""
 
-    def __init__(self, scenario: Scenario, free: Sequence[str], targets_: Sequence[Target],
-                 seeds: np.ndarray) -> None:
+    def __init__(
+        self, scenario: Scenario, free: Sequence[str], targets_: Sequence[Target], seeds: np.ndarray
+    ) -> None:
         self.scenario, self.free, self.targets, self.seeds = scenario, free, targets_, seeds
         self.evaluations = 0
         self.history: list[float] = []
@@ -399,11 +530,17 @@ class _Objective:
         points = x.shape[1]
         reps = self.seeds.size
         params = {name: np.repeat(x[i], reps) for i, name in enumerate(self.free)}
-        model = NegotiationModel(self.scenario, seeds=np.tile(self.seeds, points),
-                                 params=params, record_events=False,
-                                 record_daily=_needs_daily(self.targets)).run()
-        losses = sum(target_loss(t, s) for t, s in
-                     zip(self.targets, measure(model, self.targets, points), strict=True))
+        model = NegotiationModel(
+            self.scenario,
+            seeds=np.tile(self.seeds, points),
+            params=params,
+            record_events=False,
+            record_daily=_needs_daily(self.targets),
+        ).run()
+        losses = sum(
+            target_loss(t, s)
+            for t, s in zip(self.targets, measure(model, self.targets, points), strict=True)
+        )
         self.evaluations += points
         self.history.append(float(np.min(losses)))
         return losses
@@ -420,8 +557,12 @@ def write_params(path: str | Path, result: Calibration) -> None:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     text = re.sub(rf"\n{re.escape(BEGIN)}.*?{re.escape(END)}[^\n]*\n", "\n", text, flags=re.DOTALL)
-    lines = [(f"{BEGIN} (seed {result.seed}, {result.replicates} replicates per point, "
-              f"{result.evaluations} points, loss {result.loss:.3g})")]
+    lines = [
+        (
+            f"{BEGIN} (seed {result.seed}, {result.replicates} replicates per point, "
+            f"{result.evaluations} points, loss {result.loss:.3g})"
+        )
+    ]
     lines += [f'"{name}" = {value!r}' for name, value in result.params.items()]
     lines.append(f"{END}; rerun: python -m negotiation_sim.calibration search --write")
     block = "\n".join(lines) + "\n"
@@ -433,24 +574,42 @@ def write_params(path: str | Path, result: Calibration) -> None:
     path.write_text(head.rstrip("\n") + "\n" + block + sep + tail, encoding="utf-8")
 
 
-def report(path: str | Path = "docs/calibration.md", replicates: int = 2000,
-           seed: int = 1, scenarios: Sequence[str] = tuple(FREE)) -> list[Evaluation]:
+def report(
+    path: str | Path = "docs/calibration.md",
+    replicates: int = 2000,
+    seed: int = 1,
+    scenarios: Sequence[str] = tuple(FREE),
+) -> list[Evaluation]:
     """Write the calibration report: per scenario, a table of target, observed value, model
     median or share and interval, and a figure of simulated against observed monthly launch
     days (saved beside the report). Fresh seeds, not the search's, test the fit honestly."""
     from negotiation_sim.figures import monthly_launch_days  # needs the plot extra
 
     path = Path(path)
-    lines = [_REPORT_HEAD.format(replicates=replicates, seed=seed, window=ANSWER_WINDOW,
-                                 tolerance=f"{MEDIAN_TOLERANCE:.0%}")]
+    lines = [
+        _REPORT_HEAD.format(
+            replicates=replicates,
+            seed=seed,
+            window=ANSWER_WINDOW,
+            tolerance=f"{MEDIAN_TOLERANCE:.0%}",
+        )
+    ]
     evaluations = []
     for name in scenarios:
         evaluation = evaluate(name, replicates, seed)
         evaluations.append(evaluation)
         figure = f"calibration-{name}.png"
         monthly_launch_days(evaluation.model, path.parent / figure)
-        lines += [f"## {name}", "", _free_text(name), "", _table_markdown(evaluation.table), "",
-                  f"![Launch days per month, {name}]({figure})", ""]
+        lines += [
+            f"## {name}",
+            "",
+            _free_text(name),
+            "",
+            _table_markdown(evaluation.table),
+            "",
+            f"![Launch days per month, {name}]({figure})",
+            "",
+        ]
     path.write_text("\n".join(lines), encoding="utf-8")
     return evaluations
 
@@ -482,14 +641,18 @@ def _free_text(name: str) -> str:
     parts = []
     for key in FREE.get(name, ()):
         entry = registry.REGISTRY[key]
-        parts.append(f"`{key}` = {scenario.params.get(key, entry.default)} "
-                     f"(range {entry.low}-{entry.high} {entry.unit})")
+        parts.append(
+            f"`{key}` = {scenario.params.get(key, entry.default)} "
+            f"(range {entry.low}-{entry.high} {entry.unit})"
+        )
     return "Calibrated: " + "; ".join(parts) + "."
 
 
 def _table_markdown(table: pd.DataFrame) -> str:
-    rows = ["| target | rule | observed | model | interval | reproduced |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| target | rule | observed | model | interval | reproduced |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, row in table.iterrows():
         if row["rule"].startswith("share"):
             sign = ">=" if row["rule"] == "share_min" else "<"
@@ -499,12 +662,15 @@ def _table_markdown(table: pd.DataFrame) -> str:
             observed = f"{row['observed']:.0%}"
         else:
             rule = {"at_least": "at least", "plausible": "in 10-90 %"}.get(
-                row["rule"], "in 10-90 %, median ±35 %")
+                row["rule"], "in 10-90 %, median ±35 %"
+            )
             model = f"median {row['model']:g}"
             interval = f"{row['low']:g}-{row['high']:g} (10-90 %)"
             observed = f"{row['observed']:g}"
-        rows.append(f"| {name} | {rule} | {observed} | {model} | {interval} | "
-                    f"{'yes' if row['passes'] else '**no**'} |")
+        rows.append(
+            f"| {name} | {rule} | {observed} | {model} | {interval} | "
+            f"{'yes' if row['passes'] else '**no**'} |"
+        )
     return "\n".join(rows)
 
 
@@ -518,8 +684,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     search.add_argument("--seed", type=int, default=2024)
     search.add_argument("--maxiter", type=int, default=40)
     search.add_argument("--popsize", type=int, default=8)
-    search.add_argument("--write", action="store_true",
-                        help="write the values into the package's scenario files")
+    search.add_argument(
+        "--write", action="store_true", help="write the values into the package's scenario files"
+    )
     written = commands.add_parser("report", help="write the calibration report")
     written.add_argument("path", nargs="?", default="docs/calibration.md")
     written.add_argument("--replicates", type=int, default=2000)
@@ -527,8 +694,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "report":
         for evaluation in report(args.path, args.replicates, args.seed):
-            print(f"{evaluation.scenario}: loss {evaluation.loss:.3g}, "
-                  f"{'all targets reproduced' if evaluation.passed else 'targets missed'}")
+            print(
+                f"{evaluation.scenario}: loss {evaluation.loss:.3g}, "
+                f"{'all targets reproduced' if evaluation.passed else 'targets missed'}"
+            )
         return
     _search(args)
 
@@ -536,10 +705,16 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _search(args: argparse.Namespace) -> None:
     folder = Path(__file__).parent / "data" / "scenarios"
     for name in args.scenario or sorted(FREE):
-        result = calibrate(name, replicates=args.replicates, seed=args.seed,
-                           maxiter=args.maxiter, popsize=args.popsize)
-        print(f"{name}: loss {result.loss:.4g} after {result.evaluations} points "
-              f"({result.message})")
+        result = calibrate(
+            name,
+            replicates=args.replicates,
+            seed=args.seed,
+            maxiter=args.maxiter,
+            popsize=args.popsize,
+        )
+        print(
+            f"{name}: loss {result.loss:.4g} after {result.evaluations} points ({result.message})"
+        )
         for key, value in result.params.items():
             print(f"  {key} = {value}")
         if args.write:

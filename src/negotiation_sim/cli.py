@@ -39,8 +39,9 @@ _FIGURES = (".png", ".pdf", ".svg")
 _FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Commands whose interrupted work can continue with ``--resume``.
 _RESUMABLE = ("sweep", "sensitivity")
-_SCENARIO_HELP = ("a shipped scenario's name (see 'negotiation-sim scenarios') or a path to a "
-                  "scenario TOML file")
+_SCENARIO_HELP = (
+    "a shipped scenario's name (see 'negotiation-sim scenarios') or a path to a scenario TOML file"
+)
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -69,8 +70,9 @@ def parse_overrides(items: Iterable[str] | None, option: str = "--set") -> dict[
         name, equals, text = item.partition("=")
         name = name.strip()
         if not equals or not name:
-            raise ScenarioError(_SOURCE, option, item,
-                                "allowed: NAME=VALUE, e.g. pyongyang.test_propensity=0.05")
+            raise ScenarioError(
+                _SOURCE, option, item, "allowed: NAME=VALUE, e.g. pyongyang.test_propensity=0.05"
+            )
         entry = _registry_entry(name, option, item)
         overrides[name] = entry.validate(_typed(entry, text.strip()), f"{_SOURCE} {option}")
     return overrides
@@ -79,11 +81,16 @@ def parse_overrides(items: Iterable[str] | None, option: str = "--set") -> dict[
 def _registry_entry(name: str, option: str, item: str) -> parameters.Parameter:
     if name in parameters.REGISTRY:
         return parameters.REGISTRY[name]
-    near = difflib.get_close_matches(name, parameters.REGISTRY, n=3) or \
-        ["pyongyang.test_propensity"]
-    raise ScenarioError(_SOURCE, option, item,
-                        f"unknown parameter {name!r}; allowed: a parameter of the registry, "
-                        f"e.g. {', '.join(near)}; see docs/reference.md")
+    near = difflib.get_close_matches(name, parameters.REGISTRY, n=3) or [
+        "pyongyang.test_propensity"
+    ]
+    raise ScenarioError(
+        _SOURCE,
+        option,
+        item,
+        f"unknown parameter {name!r}; allowed: a parameter of the registry, "
+        f"e.g. {', '.join(near)}; see docs/reference.md",
+    )
 
 
 def _typed(entry: parameters.Parameter, text: str) -> object:
@@ -103,41 +110,73 @@ def _typed(entry: parameters.Parameter, text: str) -> object:
 
 # --- the parser ---------------------------------------------------------------------------------
 def _sweep_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("spec", help="the sweep specification (TOML): scenario, replicates, "
-                        "seed, design, optional points and days, and a [space] table")
+    parser.add_argument(
+        "spec",
+        help="the sweep specification (TOML): scenario, replicates, "
+        "seed, design, optional points and days, and a [space] table",
+    )
     parser.add_argument("--store", help="SQLite file the results go to, chunk by chunk")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the sweep in --store, skipping finished points")
-    parser.add_argument("--backend", choices=("serial", "processes", "dask"),
-                        help="where chunks run (default: processes on a multi-core machine)")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="a Dask scheduler address (default: a local cluster)")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="worker processes (default: the machine's cores)")
-    parser.add_argument("--chunk", type=int, metavar="POINTS",
-                        help="parameter points per chunk (default: ~16,000 replicates)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the sweep in --store, skipping finished points",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("serial", "processes", "dask"),
+        help="where chunks run (default: processes on a multi-core machine)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a Dask scheduler address (default: a local cluster)"
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: the machine's cores)"
+    )
+    parser.add_argument(
+        "--chunk",
+        type=int,
+        metavar="POINTS",
+        help="parameter points per chunk (default: ~16,000 replicates)",
+    )
 
 
 def _days_and_seed(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--days", type=int, metavar="D",
-                        help="days to run (default: the scenario's horizon; more runs on "
-                        "without scripted moves)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
-                        help="model seed; the same seed gives the same results (default: 0)")
+    parser.add_argument(
+        "--days",
+        type=int,
+        metavar="D",
+        help="days to run (default: the scenario's horizon; more runs on without scripted moves)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="model seed; the same seed gives the same results (default: 0)",
+    )
 
 
 def _replicates(parser: argparse.ArgumentParser, default: int) -> None:
-    parser.add_argument("--replicates", type=int, default=default, metavar="N",
-                        help="replicates to run, each with its own random stream "
-                        "(default: %(default)s)")
+    parser.add_argument(
+        "--replicates",
+        type=int,
+        default=default,
+        metavar="N",
+        help="replicates to run, each with its own random stream (default: %(default)s)",
+    )
 
 
 def _overrides(parser: argparse.ArgumentParser, option: str, whose: str = "") -> None:
     # One or more per option, and the option repeatable: --set a=1 b=2 or --set a=1 --set b=2.
-    parser.add_argument(option, action="extend", nargs="+", metavar="NAME=VALUE",
-                        help=f"override registry parameters{whose}, e.g. "
-                        "pyongyang.test_propensity=0.05 washington.honor_pause=true; "
-                        "repeatable (names: docs/reference.md)")
+    parser.add_argument(
+        option,
+        action="extend",
+        nargs="+",
+        metavar="NAME=VALUE",
+        help=f"override registry parameters{whose}, e.g. "
+        "pyongyang.test_propensity=0.05 washington.honor_pause=true; "
+        "repeatable (names: docs/reference.md)",
+    )
 
 
 def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
@@ -147,75 +186,125 @@ def _command(commands, name: str, summary: str, description: str) -> argparse.Ar
 
 
 def _add_scenarios(commands) -> None:
-    _command(commands, "scenarios", "list the shipped scenarios",
-             "List the shipped scenarios: name, period simulated and what each one is.")
+    _command(
+        commands,
+        "scenarios",
+        "list the shipped scenarios",
+        "List the shipped scenarios: name, period simulated and what each one is.",
+    )
 
 
 def _add_run(commands) -> None:
-    run = _command(commands, "run", "run a scenario and summarise its outcomes",
-                   "Run many replicates of a scenario and print every outcome with an interval "
-                   "(shares: 95% Wilson CI; counts and levels: median and 10-90% of "
-                   "replicates).")
+    run = _command(
+        commands,
+        "run",
+        "run a scenario and summarise its outcomes",
+        "Run many replicates of a scenario and print every outcome with an interval "
+        "(shares: 95% Wilson CI; counts and levels: median and 10-90% of "
+        "replicates).",
+    )
     run.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     _replicates(run, 1000)
     _days_and_seed(run)
     _overrides(run, "--set")
-    run.add_argument("--out", metavar="FILE", help="write one row per replicate to FILE.csv "
-                     "or FILE.parquet (Parquet needs the parquet extra)")
-    run.add_argument("--plot", metavar="FILE", help="write an overview figure to FILE.png, "
-                     ".pdf or .svg (needs the plot extra)")
+    run.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write one row per replicate to FILE.csv "
+        "or FILE.parquet (Parquet needs the parquet extra)",
+    )
+    run.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="write an overview figure to FILE.png, .pdf or .svg (needs the plot extra)",
+    )
 
 
 def _add_chronicle(commands) -> None:
-    chronicle = _command(commands, "chronicle", "tell one replicate as a dated narrative",
-                         "Run one replicate of a scenario and print its events day by day, "
-                         "with the historical record's notes on scripted moves.")
+    chronicle = _command(
+        commands,
+        "chronicle",
+        "tell one replicate as a dated narrative",
+        "Run one replicate of a scenario and print its events day by day, "
+        "with the historical record's notes on scripted moves.",
+    )
     chronicle.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     _days_and_seed(chronicle)
     _overrides(chronicle, "--set")
 
 
 def _add_compare(commands) -> None:
-    compare = _command(commands, "compare", "compare two scenarios on common random numbers",
-                       "Run scenarios A and B on the same replicate seeds and print both "
-                       "estimates of every outcome and their paired difference with intervals.")
+    compare = _command(
+        commands,
+        "compare",
+        "compare two scenarios on common random numbers",
+        "Run scenarios A and B on the same replicate seeds and print both "
+        "estimates of every outcome and their paired difference with intervals.",
+    )
     compare.add_argument("a", metavar="A", help="side a: " + _SCENARIO_HELP)
-    compare.add_argument("b", metavar="B", help="side b: the same kind of name or path "
-                         "(may equal A, with different --set-a/--set-b)")
+    compare.add_argument(
+        "b",
+        metavar="B",
+        help="side b: the same kind of name or path (may equal A, with different --set-a/--set-b)",
+    )
     _replicates(compare, 2000)
     _days_and_seed(compare)
     _overrides(compare, "--set-a", " on side a")
     _overrides(compare, "--set-b", " on side b")
-    compare.add_argument("--figure", metavar="FILE", help="write the outcome distributions of "
-                         "both sides to FILE.png, .pdf or .svg (needs the plot extra)")
-    compare.add_argument("--csv", metavar="FILE.csv",
-                         help="write the comparison table, one row per outcome")
+    compare.add_argument(
+        "--figure",
+        metavar="FILE",
+        help="write the outcome distributions of "
+        "both sides to FILE.png, .pdf or .svg (needs the plot extra)",
+    )
+    compare.add_argument(
+        "--csv", metavar="FILE.csv", help="write the comparison table, one row per outcome"
+    )
 
 
 def _add_viz(commands) -> None:
-    viz = _command(commands, "viz", "serve the live dashboard",
-                   "Serve the live dashboard (Mesa's SolaraViz) until interrupted with Ctrl-C; "
-                   "needs the viz extra: pip install 'negotiation-sim[viz]'.")
-    viz.add_argument("--host", default="127.0.0.1",
-                     help="address to listen on (default: %(default)s, this machine only)")
-    viz.add_argument("--port", type=int, default=8765, help="port to listen on, 1-65535 "
-                     "(default: %(default)s)")
-    viz.add_argument("--no-browser", action="store_true",
-                     help="do not open a browser window on the dashboard")
+    viz = _command(
+        commands,
+        "viz",
+        "serve the live dashboard",
+        "Serve the live dashboard (Mesa's SolaraViz) until interrupted with Ctrl-C; "
+        "needs the viz extra: pip install 'negotiation-sim[viz]'.",
+    )
+    viz.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s, this machine only)",
+    )
+    viz.add_argument(
+        "--port", type=int, default=8765, help="port to listen on, 1-65535 (default: %(default)s)"
+    )
+    viz.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser window on the dashboard"
+    )
 
 
 def _add_sweeps(commands) -> None:
-    sweep = _command(commands, "sweep", "run a parameter sweep",
-                     "Run a parameter sweep and store every replicate.")
+    sweep = _command(
+        commands,
+        "sweep",
+        "run a parameter sweep",
+        "Run a parameter sweep and store every replicate.",
+    )
     _sweep_options(sweep)
-    sweep.add_argument("--out", metavar="FILE.csv",
-                       help="also write the results as CSV")
-    sens = _command(commands, "sensitivity", "Sobol or Morris sensitivity analysis",
-                    "Sobol or Morris indices (SALib) of chosen outputs; the specification's "
-                    "design is the method and its points the base samples N.")
+    sweep.add_argument("--out", metavar="FILE.csv", help="also write the results as CSV")
+    sens = _command(
+        commands,
+        "sensitivity",
+        "Sobol or Morris sensitivity analysis",
+        "Sobol or Morris indices (SALib) of chosen outputs; the specification's "
+        "design is the method and its points the base samples N.",
+    )
     _sweep_options(sens)
-    sens.add_argument("--outputs", default="talks_reached,launch_days,crisis",
-                      help="comma-separated outcome names (default: %(default)s)")
+    sens.add_argument(
+        "--outputs",
+        default="talks_reached,launch_days,crisis",
+        help="comma-separated outcome names (default: %(default)s)",
+    )
     sens.add_argument("--figure", metavar="FILE.png", help="write the indices' figure")
     sens.add_argument("--csv", metavar="FILE.csv", help="write the indices as CSV")
 
@@ -223,9 +312,11 @@ def _add_sweeps(commands) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="negotiation-sim",
-        description="Simulate the diplomacy around North Korea's missile programme.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
-                                     parser_class=CommandParser)
+        description="Simulate the diplomacy around North Korea's missile programme.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
     for add in (_add_scenarios, _add_run, _add_chronicle, _add_compare, _add_sweeps, _add_viz):
         add(commands)
     return parser
@@ -281,12 +372,16 @@ def _output(path: str | None, option: str, suffixes: tuple[str, ...]) -> str | N
     if path is None:
         return None
     if Path(path).suffix.lower() not in suffixes:
-        raise ScenarioError(_SOURCE, option, path,
-                            "allowed: a file name ending in " + ", ".join(suffixes))
+        raise ScenarioError(
+            _SOURCE, option, path, "allowed: a file name ending in " + ", ".join(suffixes)
+        )
     if not Path(path).parent.is_dir():
-        raise ScenarioError(_SOURCE, option, path,
-                            f"allowed: a file in an existing folder ({Path(path).parent} "
-                            "does not exist)")
+        raise ScenarioError(
+            _SOURCE,
+            option,
+            path,
+            f"allowed: a file in an existing folder ({Path(path).parent} does not exist)",
+        )
     return path
 
 
@@ -295,14 +390,16 @@ def _need(module: str, extra: str, what: str) -> None:
     try:
         importlib.import_module(module)
     except ImportError as error:
-        raise ImportError(f"{what} needs {module}: pip install 'negotiation-sim[{extra}]'") \
-            from error
+        raise ImportError(
+            f"{what} needs {module}: pip install 'negotiation-sim[{extra}]'"
+        ) from error
 
 
 def _columns(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                     for row in rows)
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )
 
 
 def _described(scenario: Scenario) -> str:
@@ -318,8 +415,9 @@ def _scenarios(args: argparse.Namespace) -> int:
     for name in list_scenarios():
         scenario = load_scenario(name)
         last = scenario.date_of(scenario.horizon_days - 1)
-        rows.append((name, f"{scenario.start.isoformat()} to {last.isoformat()}",
-                     _described(scenario)))
+        rows.append(
+            (name, f"{scenario.start.isoformat()} to {last.isoformat()}", _described(scenario))
+        )
     print(_columns(rows))
     return 0
 
@@ -336,15 +434,23 @@ def _outcome_table(summary: pd.DataFrame) -> str:
     rows = [("outcome", "unit", "estimate [low, high]", "interval")]
     for name, row in summary.iterrows():
         show = format_percent if row["unit"] == "share" else format_number
-        rows.append((name, row["unit"], format_cell(row["estimate"], row["low"], row["high"], show),
-                     row["interval"]))
+        rows.append(
+            (
+                name,
+                row["unit"],
+                format_cell(row["estimate"], row["low"], row["high"], show),
+                row["interval"],
+            )
+        )
     return _columns(rows)
 
 
 def _header(scenario: Scenario, args: argparse.Namespace, days: int) -> str:
     overrides = "; --set " + " ".join(args.set) if args.set else ""
-    return (f"{scenario.name}: {args.replicates} replicates x {days} days from "
-            f"{scenario.start.isoformat()}, seed {args.seed}{overrides}")
+    return (
+        f"{scenario.name}: {args.replicates} replicates x {days} days from "
+        f"{scenario.start.isoformat()}, seed {args.seed}{overrides}"
+    )
 
 
 def _run_outputs(args: argparse.Namespace) -> tuple[str | None, str | None]:
@@ -364,9 +470,16 @@ def _run(args: argparse.Namespace) -> int:
     days = scenario.horizon_days if args.days is None else args.days
     print(_header(scenario, args, days), flush=True)
     # Daily series only for the figure, and no event log: both cost time in large runs.
-    model = runner.run(scenario, args.replicates, days, args.seed, params=overrides,
-                       record_daily=plot is not None, record_events=False,
-                       progress=sys.stderr.isatty())
+    model = runner.run(
+        scenario,
+        args.replicates,
+        days,
+        args.seed,
+        params=overrides,
+        record_daily=plot is not None,
+        record_events=False,
+        progress=sys.stderr.isatty(),
+    )
     print(_outcome_table(summarize(model.outcomes)))
     if out:
         outcomes = model.outcomes
@@ -396,8 +509,16 @@ def _compare(args: argparse.Namespace) -> int:
     table = _output(args.csv, "--csv", (".csv",))
     if figure:
         _need("matplotlib", "plot", "--figure")
-    comparison = compare(args.a, args.b, args.replicates, args.seed, days=args.days,
-                         params_a=params_a, params_b=params_b, progress=sys.stderr.isatty())
+    comparison = compare(
+        args.a,
+        args.b,
+        args.replicates,
+        args.seed,
+        days=args.days,
+        params_a=params_a,
+        params_b=params_b,
+        progress=sys.stderr.isatty(),
+    )
     print(comparison.summary())
     if figure:
         from negotiation_sim.figures import distributions
@@ -417,12 +538,13 @@ def _check_address(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except socket.gaierror as error:
-            raise ScenarioError(_SOURCE, "--host", host,
-                                f"allowed: an address of this machine ({error.strerror})") \
-                from None
+            raise ScenarioError(
+                _SOURCE, "--host", host, f"allowed: an address of this machine ({error.strerror})"
+            ) from None
         except OSError as error:
-            raise ScenarioError(_SOURCE, "--port", port,
-                                f"allowed: a free port on {host} ({error.strerror})") from None
+            raise ScenarioError(
+                _SOURCE, "--port", port, f"allowed: a free port on {host} ({error.strerror})"
+            ) from None
 
 
 def _viz(args: argparse.Namespace) -> int:
@@ -432,16 +554,23 @@ def _viz(args: argparse.Namespace) -> int:
     try:
         from negotiation_sim.app import serve
     except ImportError as error:
-        raise ImportError(f"{error}; the dashboard needs: pip install 'negotiation-sim[viz]'") \
-            from error
+        raise ImportError(
+            f"{error}; the dashboard needs: pip install 'negotiation-sim[viz]'"
+        ) from error
     # `serve` blocks while the server runs and may return the server's exit status.
     return serve(host=args.host, port=args.port, open_browser=not args.no_browser) or 0
 
 
 def _run_options(args: argparse.Namespace) -> dict:
-    return {"store": args.store, "resume": args.resume, "backend": args.backend,
-            "chunk": args.chunk, "workers": args.workers, "scheduler": args.scheduler,
-            "progress": sys.stderr.isatty()}
+    return {
+        "store": args.store,
+        "resume": args.resume,
+        "backend": args.backend,
+        "chunk": args.chunk,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "progress": sys.stderr.isatty(),
+    }
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -452,8 +581,10 @@ def _sweep(args: argparse.Namespace) -> int:
     spec = load_spec(args.spec)
     frame = run_sweep(spec, **_run_options(args))
     where = f" into {args.store}" if args.store else ""
-    print(f"{spec.scenario}: {frame['point'].nunique()} points x {spec.replicates} replicates "
-          f"({len(frame)} rows){where}")
+    print(
+        f"{spec.scenario}: {frame['point'].nunique()} points x {spec.replicates} replicates "
+        f"({len(frame)} rows){where}"
+    )
     if args.out:
         frame.to_csv(args.out, index=False)
         print(f"results written to {args.out}")
@@ -466,12 +597,21 @@ def _sensitivity(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     if spec.design not in ("sobol", "morris"):
-        raise ScenarioError(spec.source, "design", spec.design,
-                            "allowed for sensitivity: sobol or morris")
+        raise ScenarioError(
+            spec.source, "design", spec.design, "allowed for sensitivity: sobol or morris"
+        )
     outputs = [name.strip() for name in args.outputs.split(",") if name.strip()]
-    result = sensitivity(spec.scenario, outputs, spec.design, n=spec.points or 64,
-                         replicates=spec.replicates, seed=spec.seed, space=spec.space,
-                         days=spec.days, **_run_options(args))
+    result = sensitivity(
+        spec.scenario,
+        outputs,
+        spec.design,
+        n=spec.points or 64,
+        replicates=spec.replicates,
+        seed=spec.seed,
+        space=spec.space,
+        days=spec.days,
+        **_run_options(args),
+    )
     print(result.summary())
     if args.figure:
         result.figure(args.figure)
@@ -482,8 +622,15 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"scenarios": _scenarios, "run": _run, "chronicle": _chronicle,
-             "compare": _compare, "viz": _viz, "sweep": _sweep, "sensitivity": _sensitivity}
+_COMMANDS = {
+    "scenarios": _scenarios,
+    "run": _run,
+    "chronicle": _chronicle,
+    "compare": _compare,
+    "viz": _viz,
+    "sweep": _sweep,
+    "sensitivity": _sensitivity,
+}
 
 
 def main_exit() -> None:

@@ -46,14 +46,40 @@ from negotiation_sim.runner import run
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import replicate_seeds
 
-__all__ = ["TABLE_COLUMNS", "Comparison", "PairedBootstrap", "Summary", "compare", "kaplan_meier",
-           "paired_difference", "percentile_interval", "restricted_mean", "survival_at"]
+__all__ = [
+    "TABLE_COLUMNS",
+    "Comparison",
+    "PairedBootstrap",
+    "Summary",
+    "compare",
+    "kaplan_meier",
+    "paired_difference",
+    "percentile_interval",
+    "restricted_mean",
+    "survival_at",
+]
 
 _SOURCE = "<compare>"
 #: The columns of `Comparison.table`, in order (the index is ``outcome``).
-TABLE_COLUMNS = ("unit", "statistic", "a", "a_low", "a_high", "b", "b_low", "b_high",
-                 "difference", "low", "high", "a_mean", "b_mean", "mean_difference",
-                 "mean_low", "mean_high", "method")
+TABLE_COLUMNS = (
+    "unit",
+    "statistic",
+    "a",
+    "a_low",
+    "a_high",
+    "b",
+    "b_low",
+    "b_high",
+    "difference",
+    "low",
+    "high",
+    "a_mean",
+    "b_mean",
+    "mean_difference",
+    "mean_low",
+    "mean_high",
+    "method",
+)
 #: Elements of the resample-count matrix handled at once (bounds memory for huge runs).
 _CHUNK_ELEMENTS = 4_000_000
 #: Rows with at most this many distinct values get their bootstrap medians from draw counts.
@@ -109,18 +135,21 @@ class Comparison:
         """
         names = _chosen_outcomes(self.table, outcomes)
         label_a, label_b = self.labels
-        head = (f"{label_a} vs {label_b}: {self.replicates} replicates on common random "
-                f"numbers (seed {self.seed}), {self.days} days")
-        note = (f"{self.level:.0%} intervals: shares Wilson, medians and restricted means "
-                f"percentile bootstrap; differences (b - a) paired bootstrap, "
-                f"{self.resamples} resamples. Share differences in percentage points (pp).")
+        head = (
+            f"{label_a} vs {label_b}: {self.replicates} replicates on common random "
+            f"numbers (seed {self.seed}), {self.days} days"
+        )
+        note = (
+            f"{self.level:.0%} intervals: shares Wilson, medians and restricted means "
+            f"percentile bootstrap; differences (b - a) paired bootstrap, "
+            f"{self.resamples} resamples. Share differences in percentage points (pp)."
+        )
         rows = [("outcome", "unit", "statistic", label_a, label_b, "difference (b - a)")]
         for name in names:
             rows.extend(_summary_rows(name, self.table.loc[name]))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = [head, note, ""]
-        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-                  for row in rows]
+        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
         lines += ["", self._talks_line()]
         return Summary("\n".join(lines))
 
@@ -128,27 +157,45 @@ class Comparison:
         parts = []
         for label in self.labels:
             end = self.survival[label].iloc[-1]
-            parts.append(f"{label} {format_percent(end['survival'])} "
-                         f"[{format_percent(end['low'])}, {format_percent(end['high'])}]")
+            parts.append(
+                f"{label} {format_percent(end['survival'])} "
+                f"[{format_percent(end['low'])}, {format_percent(end['high'])}]"
+            )
         p = self.logrank_pvalue
         shown = "nan (no talks on either side)" if math.isnan(p) else f"{p:.3g}"
-        return (f"Time to talks (Kaplan-Meier): without talks at day {self.days}: "
-                + "; ".join(parts) + f". Log-rank p = {shown} (conservative under common "
-                "random numbers).")
+        return (
+            f"Time to talks (Kaplan-Meier): without talks at day {self.days}: "
+            + "; ".join(parts)
+            + f". Log-rank p = {shown} (conservative under common "
+            "random numbers)."
+        )
 
     def __str__(self) -> str:
         return self.summary()
 
     def __repr__(self) -> str:
-        return (f"Comparison({self.labels[0]!r} vs {self.labels[1]!r}, "
-                f"replicates={self.replicates}, seed={self.seed}, days={self.days})")
+        return (
+            f"Comparison({self.labels[0]!r} vs {self.labels[1]!r}, "
+            f"replicates={self.replicates}, seed={self.seed}, days={self.days})"
+        )
 
 
-def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: int = 0, *,
-            days: int | None = None, params_a: Mapping | None = None,
-            params_b: Mapping | None = None, labels: tuple[str, str] | None = None,
-            level: float = 0.95, resamples: int = 2000, actors_a: Mapping | None = None,
-            actors_b: Mapping | None = None, progress: bool = False) -> Comparison:
+def compare(
+    a: Scenario | str,
+    b: Scenario | str,
+    replicates: int = 2000,
+    seed: int = 0,
+    *,
+    days: int | None = None,
+    params_a: Mapping | None = None,
+    params_b: Mapping | None = None,
+    labels: tuple[str, str] | None = None,
+    level: float = 0.95,
+    resamples: int = 2000,
+    actors_a: Mapping | None = None,
+    actors_b: Mapping | None = None,
+    progress: bool = False,
+) -> Comparison:
     """Run scenarios ``a`` and ``b`` on the same replicate seeds and compare their outcomes.
 
     Args:
@@ -184,17 +231,27 @@ def compare(a: Scenario | str, b: Scenario | str, replicates: int = 2000, seed: 
     days = _days(scenario_a, scenario_b, days)
     labels = _labels(scenario_a, scenario_b, labels)
     seeds = replicate_seeds(int(seed), int(replicates))
-    outcomes_a, outcomes_b = (_outcomes(s, seed, seeds, days, actors, progress)
-                              for s, actors in ((scenario_a, actors_a), (scenario_b, actors_b)))
-    survival = {label: kaplan_meier(o["days_to_talks"], None, days, level)
-                for label, o in zip(labels, (outcomes_a, outcomes_b))}
+    outcomes_a, outcomes_b = (
+        _outcomes(s, seed, seeds, days, actors, progress)
+        for s, actors in ((scenario_a, actors_a), (scenario_b, actors_b))
+    )
+    survival = {
+        label: kaplan_meier(o["days_to_talks"], None, days, level)
+        for label, o in zip(labels, (outcomes_a, outcomes_b))
+    }
     return Comparison(
-        labels=labels, replicates=int(replicates), seed=int(seed), days=days, level=float(level),
-        outcomes_a=outcomes_a, outcomes_b=outcomes_b,
+        labels=labels,
+        replicates=int(replicates),
+        seed=int(seed),
+        days=days,
+        level=float(level),
+        outcomes_a=outcomes_a,
+        outcomes_b=outcomes_b,
         table=_table(outcomes_a, outcomes_b, days, level, resamples, int(seed)),
         survival=survival,
         logrank_pvalue=_logrank(outcomes_a["days_to_talks"], outcomes_b["days_to_talks"], days),
-        resamples=int(resamples))
+        resamples=int(resamples),
+    )
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -208,10 +265,14 @@ def _days(a: Scenario, b: Scenario, days: int | None) -> int:
         check_integer(_SOURCE, "days", days, 1)
         return int(days)
     if a.horizon_days != b.horizon_days:
-        raise ScenarioError(_SOURCE, "days", None,
-                            f"required when the horizons differ: {a.name} ({a.path}) runs "
-                            f"{a.horizon_days} days, {b.name} ({b.path}) {b.horizon_days}; "
-                            "allowed: an integer >= 1")
+        raise ScenarioError(
+            _SOURCE,
+            "days",
+            None,
+            f"required when the horizons differ: {a.name} ({a.path}) runs "
+            f"{a.horizon_days} days, {b.name} ({b.path}) {b.horizon_days}; "
+            "allowed: an integer >= 1",
+        )
     return a.horizon_days
 
 
@@ -220,17 +281,35 @@ def _labels(a: Scenario, b: Scenario, labels: tuple[str, str] | None) -> tuple[s
         if a.name == b.name:
             return (f"{a.name} (a)", f"{b.name} (b)")
         return (a.name, b.name)
-    if (not isinstance(labels, (tuple, list)) or len(labels) != 2
-            or not all(isinstance(x, str) and x for x in labels) or labels[0] == labels[1]):
+    if (
+        not isinstance(labels, (tuple, list))
+        or len(labels) != 2
+        or not all(isinstance(x, str) and x for x in labels)
+        or labels[0] == labels[1]
+    ):
         raise ScenarioError(_SOURCE, "labels", labels, "allowed: two different non-empty strings")
     return (labels[0], labels[1])
 
 
-def _outcomes(scenario: Scenario, seed: int, seeds: np.ndarray, days: int,
-              actors: Mapping | None, progress: bool) -> pd.DataFrame:
+def _outcomes(
+    scenario: Scenario,
+    seed: int,
+    seeds: np.ndarray,
+    days: int,
+    actors: Mapping | None,
+    progress: bool,
+) -> pd.DataFrame:
     # Daily series and event logs are not needed here and cost memory in large comparisons.
-    return run(scenario, days=days, seed=int(seed), seeds=seeds, record_daily=False,
-               record_events=False, actors=actors, progress=progress).outcomes
+    return run(
+        scenario,
+        days=days,
+        seed=int(seed),
+        seeds=seeds,
+        record_daily=False,
+        record_events=False,
+        actors=actors,
+        progress=progress,
+    ).outcomes
 
 
 # --- Kaplan-Meier and log-rank ------------------------------------------------------------------
@@ -297,8 +376,10 @@ def _logrank(times_a, times_b, days: int) -> float:
     samples = [np.asarray(t, dtype=float) for t in (times_a, times_b)]
     if all(np.isnan(t).all() for t in samples):
         return float("nan")  # no events on either side: nothing to compare
-    data = [stats.CensoredData.right_censored(np.where(np.isnan(t), days, t), np.isnan(t))
-            for t in samples]
+    data = [
+        stats.CensoredData.right_censored(np.where(np.isnan(t), days, t), np.isnan(t))
+        for t in samples
+    ]
     with warnings.catch_warnings():
         # Degenerate samples (every replicate reaching talks on one day) give a 0/0 statistic:
         # scipy warns and returns NaN, which is the honest answer.
@@ -334,8 +415,7 @@ class PairedBootstrap:
         so all rows go through one matrix product per chunk.
         """
         rows = np.atleast_2d(np.asarray(values, dtype=np.float64))
-        return np.hstack([rows @ _draw_counts(chunk, self.n) for chunk in self.indices()]) \
-            / self.n
+        return np.hstack([rows @ _draw_counts(chunk, self.n) for chunk in self.indices()]) / self.n
 
     def medians(self, values: np.ndarray) -> np.ndarray:
         """Resampled medians of each row of ``values``; a 1-D ``values`` gives a 1-D result.
@@ -350,13 +430,17 @@ class PairedBootstrap:
         for chunk in self.indices():
             counts = _draw_counts(chunk, self.n)
             for i, (row, (distinct, code)) in enumerate(zip(rows, codes, strict=True)):
-                out[i].append(np.median(row[chunk], axis=1) if distinct.size > _FEW_VALUES
-                              else self._median_of_few(distinct, code, counts))
+                out[i].append(
+                    np.median(row[chunk], axis=1)
+                    if distinct.size > _FEW_VALUES
+                    else self._median_of_few(distinct, code, counts)
+                )
         result = np.vstack([np.hstack(parts) for parts in out])
         return result if values.ndim == 2 else result[0]
 
-    def _median_of_few(self, distinct: np.ndarray, code: np.ndarray,
-                       counts: np.ndarray) -> np.ndarray:
+    def _median_of_few(
+        self, distinct: np.ndarray, code: np.ndarray, counts: np.ndarray
+    ) -> np.ndarray:
         # drawn[j, r]: how many of resample r's draws are at most the j-th smallest value; the
         # value of 0-based rank m is the first whose running count exceeds m.
         one_hot = np.zeros((distinct.size, self.n))
@@ -379,8 +463,9 @@ def percentile_interval(resampled: np.ndarray, level: float) -> tuple[float, flo
     return float(low), float(high)
 
 
-def paired_difference(a, b, statistic: str = "mean", level: float = 0.95,
-                      resamples: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+def paired_difference(
+    a, b, statistic: str = "mean", level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
     """``statistic(b) - statistic(a)`` with a paired percentile-bootstrap interval.
 
     ``a`` and ``b`` are paired replicate by replicate; ``statistic`` is "mean" or "median".
@@ -405,24 +490,33 @@ def _is_time_to_event(measure: Measure) -> bool:
     return measure.kind == "days" and "censored" in measure.doc
 
 
-def _table(outcomes_a: pd.DataFrame, outcomes_b: pd.DataFrame, days: int, level: float,
-           resamples: int, seed: int) -> pd.DataFrame:
+def _table(
+    outcomes_a: pd.DataFrame,
+    outcomes_b: pd.DataFrame,
+    days: int,
+    level: float,
+    resamples: int,
+    seed: int,
+) -> pd.DataFrame:
     boot = PairedBootstrap(len(outcomes_a), resamples, seed)
-    prepared = {name: _prepare(measure, outcomes_a[name], outcomes_b[name], days)
-                for name, measure in OUTCOMES.items() if measure.kind != "id"}
+    prepared = {
+        name: _prepare(measure, outcomes_a[name], outcomes_b[name], days)
+        for name, measure in OUTCOMES.items()
+        if measure.kind != "id"
+    }
     # Every outcome's resampled means in one matrix product: rows a, b, b - a per outcome.
     # (b - a is resampled directly so that identical sides give exactly zero.)
-    stacked = np.vstack([np.vstack([p["a"], p["b"], p["b"] - p["a"]])
-                         for p in prepared.values()])
+    stacked = np.vstack([np.vstack([p["a"], p["b"], p["b"] - p["a"]]) for p in prepared.values()])
     resampled = boot.means(stacked)
     by_median = [name for name, p in prepared.items() if p["statistic"] == "median"]
     if by_median:
-        medians = boot.medians(np.vstack([prepared[n][side] for n in by_median
-                                          for side in "ab"]))
+        medians = boot.medians(np.vstack([prepared[n][side] for n in by_median for side in "ab"]))
         for i, name in enumerate(by_median):
-            prepared[name]["resampled_medians"] = medians[2 * i:2 * i + 2]
-    rows = {name: _row(OUTCOMES[name], p, resampled[3 * i:3 * i + 3], level)
-            for i, (name, p) in enumerate(prepared.items())}
+            prepared[name]["resampled_medians"] = medians[2 * i : 2 * i + 2]
+    rows = {
+        name: _row(OUTCOMES[name], p, resampled[3 * i : 3 * i + 3], level)
+        for i, (name, p) in enumerate(prepared.items())
+    }
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(TABLE_COLUMNS))
     table.index.name = "outcome"
     return table
@@ -445,8 +539,9 @@ def _prepare(measure: Measure, a: pd.Series, b: pd.Series, days: int) -> dict[st
     return {"a": a, "b": b, "statistic": "median", "estimates": [np.median(a), np.median(b)]}
 
 
-def _row(measure: Measure, prepared: dict, resampled: np.ndarray,
-         level: float) -> dict[str, object]:
+def _row(
+    measure: Measure, prepared: dict, resampled: np.ndarray, level: float
+) -> dict[str, object]:
     """One table row; ``resampled`` holds the resampled means of a, b and b - a."""
     statistic = prepared["statistic"]
     if statistic is None:
@@ -454,17 +549,25 @@ def _row(measure: Measure, prepared: dict, resampled: np.ndarray,
     a, b = prepared["a"], prepared["b"]
     est_a, est_b = prepared["estimates"]
     mean_low, mean_high = percentile_interval(resampled[2], level)
-    row = {"unit": measure.unit, "statistic": statistic, "a_mean": a.mean(), "b_mean": b.mean(),
-           "mean_difference": b.mean() - a.mean(), "mean_low": mean_low,
-           "mean_high": mean_high, "difference": float(est_b - est_a)}
+    row = {
+        "unit": measure.unit,
+        "statistic": statistic,
+        "a_mean": a.mean(),
+        "b_mean": b.mean(),
+        "mean_difference": b.mean() - a.mean(),
+        "mean_low": mean_low,
+        "mean_high": mean_high,
+        "difference": float(est_b - est_a),
+    }
     if statistic == "share":
-        sides = (wilson_interval(int(a.sum()), a.size, level),
-                 wilson_interval(int(b.sum()), b.size, level))
+        sides = (
+            wilson_interval(int(a.sum()), a.size, level),
+            wilson_interval(int(b.sum()), b.size, level),
+        )
         row.update(low=mean_low, high=mean_high, method="Wilson; paired bootstrap")
     elif statistic == "restricted mean":
         sides = (percentile_interval(resampled[0], level), percentile_interval(resampled[1], level))
-        row.update(low=mean_low, high=mean_high,
-                   method="percentile bootstrap; paired bootstrap")
+        row.update(low=mean_low, high=mean_high, method="percentile bootstrap; paired bootstrap")
     else:
         med_a, med_b = prepared["resampled_medians"]
         sides = (percentile_interval(med_a, level), percentile_interval(med_b, level))
@@ -475,8 +578,14 @@ def _row(measure: Measure, prepared: dict, resampled: np.ndarray,
 
 
 def _sides(a: float, b: float, interval_a, interval_b) -> dict[str, float]:
-    return {"a": float(a), "a_low": interval_a[0], "a_high": interval_a[1],
-            "b": float(b), "b_low": interval_b[0], "b_high": interval_b[1]}
+    return {
+        "a": float(a),
+        "a_low": interval_a[0],
+        "a_high": interval_a[1],
+        "b": float(b),
+        "b_low": interval_b[0],
+        "b_high": interval_b[1],
+    }
 
 
 def _undefined_row(measure: Measure) -> dict[str, object]:
@@ -492,33 +601,55 @@ def _chosen_outcomes(table: pd.DataFrame, outcomes) -> list[str]:
     names = [outcomes] if isinstance(outcomes, str) else list(outcomes)
     for name in names:
         if name not in table.index:
-            raise ScenarioError(_SOURCE, "outcomes", name,
-                                "allowed: " + ", ".join(table.index))
+            raise ScenarioError(_SOURCE, "outcomes", name, "allowed: " + ", ".join(table.index))
     return names
 
 
 def _summary_rows(name: str, row: pd.Series) -> list[tuple[str, ...]]:
     if row["statistic"] == "share":
-        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_percent)
-                 for k in "ab"]
-        difference = format_cell(row["difference"] * 100, row["low"] * 100, row["high"] * 100,
-                                 _points, " pp", signed=True)
+        sides = [
+            format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_percent) for k in "ab"
+        ]
+        difference = format_cell(
+            row["difference"] * 100,
+            row["low"] * 100,
+            row["high"] * 100,
+            _points,
+            " pp",
+            signed=True,
+        )
     else:
-        sides = [format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_number)
-                 for k in "ab"]
-        difference = format_cell(row["difference"], row["low"], row["high"], format_number,
-                                 signed=True)
+        sides = [
+            format_cell(row[k], row[f"{k}_low"], row[f"{k}_high"], format_number) for k in "ab"
+        ]
+        difference = format_cell(
+            row["difference"], row["low"], row["high"], format_number, signed=True
+        )
     rows = [(name, row["unit"], row["statistic"], *sides, difference)]
     if row["statistic"] == "median":
         # Medians of small counts often sit still; the means show what moved.
-        rows.append(("", "", "mean", format_number(row["a_mean"]), format_number(row["b_mean"]),
-                     format_cell(row["mean_difference"], row["mean_low"], row["mean_high"],
-                                 format_number, signed=True)))
+        rows.append(
+            (
+                "",
+                "",
+                "mean",
+                format_number(row["a_mean"]),
+                format_number(row["b_mean"]),
+                format_cell(
+                    row["mean_difference"],
+                    row["mean_low"],
+                    row["mean_high"],
+                    format_number,
+                    signed=True,
+                ),
+            )
+        )
     return rows
 
 
-def format_cell(estimate: float, low: float, high: float, show, suffix: str = "",
-                signed: bool = False) -> str:
+def format_cell(
+    estimate: float, low: float, high: float, show, suffix: str = "", signed: bool = False
+) -> str:
     """An estimate and its interval as ``estimate [low, high]``, each shown by ``show``."""
     plus = "+" if signed and estimate > 0 else ""
     return f"{plus}{show(estimate)}{suffix} [{show(low)}, {show(high)}]"

@@ -40,10 +40,16 @@ _DPI = 110
 #: Daily series drawn as running totals by default in `fan_chart`.
 _TALLIES = ("count", "flag")
 #: What a running total of each count or flag series counts.
-_TALLY_NAMES = {"missiles": "missiles", "launch_day": "launch days", "icbm": "ICBM flights",
-                "nuclear": "nuclear tests", "us_sanctions_round": "US sanctions rounds",
-                "un_resolution": "UN resolutions passed", "un_veto": "UN drafts vetoed",
-                "crisis": "militarized crises"}
+_TALLY_NAMES = {
+    "missiles": "missiles",
+    "launch_day": "launch days",
+    "icbm": "ICBM flights",
+    "nuclear": "nuclear tests",
+    "us_sanctions_round": "US sanctions rounds",
+    "un_resolution": "UN resolutions passed",
+    "un_veto": "UN drafts vetoed",
+    "crisis": "militarized crises",
+}
 #: Rows of the event strip in `timeline`.
 _EVENT_ROWS = ("Pyongyang's tests", "US sanctions", "Security Council", "crises")
 LAUNCH_LABEL = "launch day (size: missiles)"
@@ -53,8 +59,7 @@ def _figure(rows: int, cols: int, size: tuple[float, float]):
     try:
         from matplotlib.figure import Figure
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError("figures need matplotlib: pip install 'negotiation-sim[plot]'") \
-            from error
+        raise ImportError("figures need matplotlib: pip install 'negotiation-sim[plot]'") from error
     return Figure(figsize=size, layout="constrained")
 
 
@@ -85,8 +90,10 @@ def _daily(model: NegotiationModel, name: str) -> np.ndarray:
     try:
         values = model.daily(name)
     except RuntimeError as error:
-        raise ValueError("this figure needs daily series, but the model was run with "
-                         "record_daily=False: run it again with record_daily=True") from error
+        raise ValueError(
+            "this figure needs daily series, but the model was run with "
+            "record_daily=False: run it again with record_daily=True"
+        ) from error
     if values.shape[0] == 0:
         raise ValueError("the model has not run any days yet: call model.run() first")
     return values
@@ -96,9 +103,15 @@ def fan(ax, model: NegotiationModel, series: np.ndarray, label: str, color: str 
     """Draw the median and 10-90 % / 25-75 % bands of a (days, replicates) series on ``ax``."""
     dates = _dates(model, series.shape[0])
     for low, high, alpha in _BANDS:
-        ax.fill_between(dates, np.quantile(series, low, axis=1),
-                        np.quantile(series, high, axis=1), color=color, alpha=alpha, lw=0,
-                        label=f"{label}: {low:.0%}-{high:.0%} of replicates")
+        ax.fill_between(
+            dates,
+            np.quantile(series, low, axis=1),
+            np.quantile(series, high, axis=1),
+            color=color,
+            alpha=alpha,
+            lw=0,
+            label=f"{label}: {low:.0%}-{high:.0%} of replicates",
+        )
     ax.plot(dates, np.median(series, axis=1), color=color, lw=1.5, label=f"{label}: median")
 
 
@@ -112,8 +125,12 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
 
     ax = axes[0, 0]
     fan(ax, model, _daily(model, "tension"), "tension", "C3")
-    ax.set(title="Tension on the peninsula (M9, M15, M16)", xlabel="date",
-           ylabel="tension (0-1)", ylim=(0, 1))
+    ax.set(
+        title="Tension on the peninsula (M9, M15, M16)",
+        xlabel="date",
+        ylabel="tension (0-1)",
+        ylim=(0, 1),
+    )
     ax.legend(fontsize=7, loc="upper left")
 
     ax = axes[0, 1]
@@ -121,8 +138,14 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
     fan(ax, model, cumulative, "simulated", "C0")
     observed = _observed_cumulative(model, cumulative.shape[0])
     if observed is not None:
-        ax.step(_dates(model, len(observed)), observed, where="post", color="k", lw=2,
-                label=f"observed {model.start.year} (CNS database)")
+        ax.step(
+            _dates(model, len(observed)),
+            observed,
+            where="post",
+            color="k",
+            lw=2,
+            label=f"observed {model.start.year} (CNS database)",
+        )
     ax.set(title="Launch days so far (M6)", xlabel="date", ylabel="launch days (cumulative)")
     ax.legend(fontsize=7, loc="upper left")
 
@@ -132,8 +155,11 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
     ax.hist(launch_days, bins=bins, color="C0", alpha=0.7, label="simulated replicates")
     if observed is not None and len(observed) >= 365:
         ax.axvline(observed[364], color="k", lw=2, label="observed in the year")
-    ax.set(title=f"Launch days over {model.day} days", xlabel="launch days (per replicate)",
-           ylabel="replicates")
+    ax.set(
+        title=f"Launch days over {model.day} days",
+        xlabel="launch days (per replicate)",
+        ylabel="replicates",
+    )
     ax.legend(fontsize=7)
 
     ax = axes[1, 1]
@@ -143,8 +169,7 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
     labels = ("contact or more", "talks (working level or summit)", "summit")
     for share, label, color in zip(shares, labels, ("C2", "C1", "C4"), strict=True):
         ax.plot(dates, share, color=color, label=label)
-    ax.set(title="Diplomacy (M10, M17)", xlabel="date", ylabel="share of replicates",
-           ylim=(0, 1))
+    ax.set(title="Diplomacy (M10, M17)", xlabel="date", ylabel="share of replicates", ylim=(0, 1))
     ax.legend(fontsize=7)
     for row in axes:
         for a in row:
@@ -159,7 +184,7 @@ def _observed_launch_days(model: NegotiationModel, days: int) -> np.ndarray | No
     observed = records.observed_launch_days(model.start.year)
     if observed.empty:
         return None
-    offsets = (observed.index.date - model.start)
+    offsets = observed.index.date - model.start
     day_index = np.array([o.days for o in offsets])
     per_day = np.zeros(min(days, 365))
     day_index = day_index[(day_index >= 0) & (day_index < per_day.size)]
@@ -185,8 +210,14 @@ def _shade_talks(axes, model: NegotiationModel, state: np.ndarray) -> None:
     for mask, label, alpha in ((state == 1, "contact", 0.12), (state >= 2, "talks", 0.3)):
         for ax in axes:
             for number, (first, end) in enumerate(_runs(mask)):
-                ax.axvspan(model.date(first), model.date(end), color="C2", alpha=alpha, lw=0,
-                           label=label if number == 0 else None)
+                ax.axvspan(
+                    model.date(first),
+                    model.date(end),
+                    color="C2",
+                    alpha=alpha,
+                    lw=0,
+                    label=label if number == 0 else None,
+                )
 
 
 def _series_label(series: Sequence[str]) -> str:
@@ -200,6 +231,7 @@ def _series_label(series: Sequence[str]) -> str:
 
 def _event_strip(ax, model: NegotiationModel, replicate: int) -> None:
     """One row of markers per kind of event of ``replicate``."""
+
     def days(name: str) -> np.ndarray:
         return np.flatnonzero(_daily(model, name)[:, replicate])
 
@@ -209,8 +241,15 @@ def _event_strip(ax, model: NegotiationModel, replicate: int) -> None:
 
     missiles = _daily(model, "missiles")[:, replicate]
     launch = days("launch_day")
-    ax.scatter([model.date(d) for d in launch], np.zeros(launch.size), label=LAUNCH_LABEL,
-               s=20 + 25 * missiles[launch], color="C0", alpha=0.6, zorder=3)
+    ax.scatter(
+        [model.date(d) for d in launch],
+        np.zeros(launch.size),
+        label=LAUNCH_LABEL,
+        s=20 + 25 * missiles[launch],
+        color="C0",
+        alpha=0.6,
+        zorder=3,
+    )
     mark("icbm", 0, "ICBM flight", s=140, facecolors="none", edgecolors="C3", lw=1.5, zorder=4)
     mark("nuclear", 0, "nuclear test", s=160, marker="*", color="k", zorder=4)
     mark("us_sanctions_round", 1, "US sanctions round", marker="v", color="C1")
@@ -221,9 +260,12 @@ def _event_strip(ax, model: NegotiationModel, replicate: int) -> None:
     ax.set_ylim(len(_EVENT_ROWS) - 0.5, -0.5)
 
 
-def timeline(model: NegotiationModel, replicate: int = 0,
-             series: Sequence[str] = ("tension", "trust", "economic_pain", "willingness_us"),
-             path: str | Path | None = None):
+def timeline(
+    model: NegotiationModel,
+    replicate: int = 0,
+    series: Sequence[str] = ("tension", "trust", "economic_pain", "willingness_us"),
+    path: str | Path | None = None,
+):
     """One replicate day by day: ``series`` (names of `DAILY`) above, its events below.
 
     Launch days are sized by missiles, ICBM flights ringed and nuclear tests starred; spans of
@@ -231,8 +273,11 @@ def timeline(model: NegotiationModel, replicate: int = 0,
     (``record_daily=True``, the default).
     """
     series = (series,) if isinstance(series, str) else tuple(series)
-    if isinstance(replicate, bool) or not isinstance(replicate, (int, np.integer)) \
-            or not 0 <= replicate < model.replicates:
+    if (
+        isinstance(replicate, bool)
+        or not isinstance(replicate, (int, np.integer))
+        or not 0 <= replicate < model.replicates
+    ):
         raise ValueError(f"replicate {replicate!r} outside 0..{model.replicates - 1}")
     if not series:
         raise ValueError("series: name at least one daily series")
@@ -241,15 +286,21 @@ def timeline(model: NegotiationModel, replicate: int = 0,
     bottom.sharex(top)
     for number, name in enumerate(series):
         values = _daily(model, name)[:, replicate]
-        top.plot(_dates(model, values.size), values, color=f"C{number}",
-                 label=_with_unit(_pretty(name), DAILY[name].unit))
+        top.plot(
+            _dates(model, values.size),
+            values,
+            color=f"C{number}",
+            label=_with_unit(_pretty(name), DAILY[name].unit),
+        )
     _event_strip(bottom, model, replicate)
     _shade_talks((top, bottom), model, _daily(model, "talks_state")[:, replicate])
     if all(DAILY[name].unit == "0-1" for name in series):
         top.set_ylim(0, 1)
     days = model.daily("tension").shape[0]
-    fig.suptitle(f"{model.scenario.name}: replicate {replicate} "
-                 f"(seed {model.seeds[replicate]}), {model.start.isoformat()} + {days} days")
+    fig.suptitle(
+        f"{model.scenario.name}: replicate {replicate} "
+        f"(seed {model.seeds[replicate]}), {model.start.isoformat()} + {days} days"
+    )
     top.set(title="Daily state (talks shaded)", xlabel="date", ylabel=_series_label(series))
     bottom.set(title="Events", xlabel="date", ylabel="event")
     top.legend(fontsize=7, loc="upper left", ncols=2)
@@ -260,8 +311,14 @@ def timeline(model: NegotiationModel, replicate: int = 0,
 
 
 # --- across replicates ------------------------------------------------------------------------
-def fan_chart(model: NegotiationModel, series: str = "tension",
-              path: str | Path | None = None, *, observed=None, cumulative: bool | None = None):
+def fan_chart(
+    model: NegotiationModel,
+    series: str = "tension",
+    path: str | Path | None = None,
+    *,
+    observed=None,
+    cumulative: bool | None = None,
+):
     """A fan (median, 25-75 % and 10-90 % of replicates) of one daily series over time.
 
     ``cumulative`` draws running totals; by default it is on for counts and flags
@@ -287,8 +344,7 @@ def fan_chart(model: NegotiationModel, series: str = "tension",
     if observed is not None and observed is not False:
         observed = np.asarray(observed, dtype=np.float64)
         observed = np.cumsum(observed) if cumulative else observed
-        ax.step(_dates(model, observed.size), observed, where="post", color="k", lw=2,
-                label=label)
+        ax.step(_dates(model, observed.size), observed, where="post", color="k", lw=2, label=label)
     if cumulative:
         name = _TALLY_NAMES.get(series, _pretty(series))
         title, ylabel = f"{name[0].upper()}{name[1:]} so far", f"{name} (cumulative)"
@@ -298,8 +354,10 @@ def fan_chart(model: NegotiationModel, series: str = "tension",
     ax.set(title=title, xlabel="date", ylabel=ylabel)
     if measure.unit == "0-1" and not cumulative:
         ax.set_ylim(0, 1)
-    fig.suptitle(f"{model.scenario.name}: {model.replicates} replicates from "
-                 f"{model.start.isoformat()} (seed {model.seed})")
+    fig.suptitle(
+        f"{model.scenario.name}: {model.replicates} replicates from "
+        f"{model.start.isoformat()} (seed {model.seed})"
+    )
     ax.legend(fontsize=7, loc="upper left")
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     return _save(fig, path)
@@ -316,13 +374,21 @@ def _grid(fig, panels: int, cols: int = 3) -> list:
 
 def _share_panel(ax, comparison, name: str) -> None:
     """Two bars, the share of replicates where ``name`` held, with 95 % Wilson intervals."""
-    for number, (label, frame) in enumerate(zip(comparison.labels, _frames(comparison),
-                                                strict=True)):
+    for number, (label, frame) in enumerate(
+        zip(comparison.labels, _frames(comparison), strict=True)
+    ):
         values = frame[name].astype(bool)
         share = float(values.mean())
         low, high = wilson_interval(int(values.sum()), len(values))
-        ax.bar(number, share, color=f"C{number}", alpha=0.7, label=label,
-               yerr=[[share - low], [high - share]], capsize=4)
+        ax.bar(
+            number,
+            share,
+            color=f"C{number}",
+            alpha=0.7,
+            label=label,
+            yerr=[[share - low], [high - share]],
+            capsize=4,
+        )
     ax.set_xticks([0, 1], comparison.labels, fontsize=8)
     ax.set(ylim=(0, 1), xlabel="scenario (bars: 95 % Wilson CI)", ylabel="share of replicates")
 
@@ -340,8 +406,9 @@ def _histogram_panel(ax, comparison, name: str) -> None:
         edges = np.arange(math.floor(low), math.floor(high) + width + 1, width) - 0.5
     else:
         edges = np.linspace(low, high if high > low else low + 1, 21)
-    for number, (label, sample, frame) in enumerate(zip(comparison.labels, samples,
-                                                        _frames(comparison), strict=True)):
+    for number, (label, sample, frame) in enumerate(
+        zip(comparison.labels, samples, _frames(comparison), strict=True)
+    ):
         counts, _ = np.histogram(sample, edges)
         if sample.size < len(frame):
             label += f" ({sample.size} of {len(frame)} reached it)"
@@ -372,11 +439,18 @@ def _comparison_title(comparison) -> str:
     return f"{a} vs {b}: {comparison.replicates} replicates each (seed {comparison.seed})"
 
 
-def distributions(comparison,
-                  outcomes: Sequence[str] = ("launch_days", "missiles", "icbm_tests",
-                                             "us_sanctions_rounds", "un_resolutions",
-                                             "talks_days"),
-                  path: str | Path | None = None):
+def distributions(
+    comparison,
+    outcomes: Sequence[str] = (
+        "launch_days",
+        "missiles",
+        "icbm_tests",
+        "us_sanctions_rounds",
+        "un_resolutions",
+        "talks_days",
+    ),
+    path: str | Path | None = None,
+):
     """Outcome distributions of two scenarios, one panel per outcome (names of `OUTCOMES`).
 
     Counts are step histograms on shared integer bins (share of replicates per bin); shares
@@ -420,19 +494,33 @@ def kaplan_meier(comparison, path: str | Path | None = None):
         day, survival, low, high = _carried(frame.sort_values("day"), days)
         lowest = min(lowest, float(np.nanmin(low)) if low.size else 1.0)
         ax.step(day, survival, where="post", color=f"C{number}", lw=2, label=label)
-        ax.fill_between(day, low, high, step="post", color=f"C{number}", alpha=0.2, lw=0,
-                        label=f"{label}: confidence band")
+        ax.fill_between(
+            day,
+            low,
+            high,
+            step="post",
+            color=f"C{number}",
+            alpha=0.2,
+            lw=0,
+            label=f"{label}: confidence band",
+        )
     start = getattr(comparisons[0], "start", None)
     since = start.isoformat() if isinstance(start, dt.date) else "the start"
-    ax.set(title="Time to talks (Kaplan-Meier; replicates without talks are censored)",
-           xlabel=f"days since {since}", ylabel="share of replicates without talks",
-           ylim=(max(0.0, lowest - 0.05), 1.005))
+    ax.set(
+        title="Time to talks (Kaplan-Meier; replicates without talks are censored)",
+        xlabel=f"days since {since}",
+        ylabel="share of replicates without talks",
+        ylim=(max(0.0, lowest - 0.05), 1.005),
+    )
     if days is not None:
         ax.set_xlim(0, days)
     ax.legend(fontsize=8, loc="lower left", title=_logrank_text(comparisons), title_fontsize=8)
-    fig.suptitle(_comparison_title(comparisons[0]) if len(comparisons) == 1 else
-                 f"{len(curves)} settings, {comparisons[0].replicates} replicates each on "
-                 f"common random numbers (seed {comparisons[0].seed})")
+    fig.suptitle(
+        _comparison_title(comparisons[0])
+        if len(comparisons) == 1
+        else f"{len(curves)} settings, {comparisons[0].replicates} replicates each on "
+        f"common random numbers (seed {comparisons[0].seed})"
+    )
     return _save(fig, path)
 
 
@@ -459,8 +547,9 @@ def monthly_launch_days(model: NegotiationModel, path: str | Path | None = None)
     """Launch days per calendar month: the replicates' median, 10-90 % and 25-75 % ranges as
     boxes, and the observed months of the record as points (when the record covers them)."""
     launch = _daily(model, "launch_day")
-    months = np.array([(model.start + dt.timedelta(days=d)).replace(day=1)
-                       for d in range(launch.shape[0])])
+    months = np.array(
+        [(model.start + dt.timedelta(days=d)).replace(day=1) for d in range(launch.shape[0])]
+    )
     firsts = sorted(set(months))
     per_month = np.stack([launch[months == m].sum(axis=0) for m in firsts])  # (months, reps)
     fig = _figure(1, 1, (12, 4.5))
@@ -468,18 +557,29 @@ def monthly_launch_days(model: NegotiationModel, path: str | Path | None = None)
     x = np.arange(len(firsts))
     for (low, high, alpha), width in zip(_BANDS, (0.7, 0.45), strict=True):
         bottom, top = np.quantile(per_month, [low, high], axis=1)
-        ax.bar(x, top - bottom, bottom=bottom, width=width, color="C0", alpha=alpha,
-               label=f"simulated: {low:.0%}-{high:.0%} of replicates")
-    ax.plot(x, np.median(per_month, axis=1), "_", color="C0", ms=22, mew=2,
-            label="simulated: median")
+        ax.bar(
+            x,
+            top - bottom,
+            bottom=bottom,
+            width=width,
+            color="C0",
+            alpha=alpha,
+            label=f"simulated: {low:.0%}-{high:.0%} of replicates",
+        )
+    ax.plot(
+        x, np.median(per_month, axis=1), "_", color="C0", ms=22, mew=2, label="simulated: median"
+    )
     observed = records.observed_launch_days(model.start.year)
     if not observed.empty:
         counts = observed.groupby(observed.index.to_period("M")).size()
         seen = [counts.get(pd.Period(m, "M"), 0) for m in firsts]
         ax.plot(x, seen, "o", color="k", label=f"observed {model.start.year} (CNS database)")
     ax.set_xticks(x, [m.strftime("%b %Y") for m in firsts], rotation=30, fontsize=8)
-    ax.set(title=f"{model.scenario.name}: launch days per month, {model.replicates} replicates",
-           xlabel="month", ylabel="launch days in the month")
+    ax.set(
+        title=f"{model.scenario.name}: launch days per month, {model.replicates} replicates",
+        xlabel="month",
+        ylabel="launch days in the month",
+    )
     ax.set_ylim(bottom=-0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     return _save(fig, path)
@@ -495,8 +595,11 @@ def sensitivity_indices(result, path: str | Path | None = None):
     top = 15
     sobol = result.method == "sobol"
     first, second = ("S1", "ST") if sobol else ("mu_star", "sigma")
-    labels = ({"S1": "S1 (first order)", "ST": "ST (total, with interactions)"} if sobol else
-              {"mu_star": "mu* (mean |elementary effect|)", "sigma": "sigma (spread of effects)"})
+    labels = (
+        {"S1": "S1 (first order)", "ST": "ST (total, with interactions)"}
+        if sobol
+        else {"mu_star": "mu* (mean |elementary effect|)", "sigma": "sigma (spread of effects)"}
+    )
     outputs = list(result.outputs)
     shown = [result.ranked(name).head(top) for name in outputs]
     rows = max(len(frame) for frame in shown)
@@ -514,9 +617,16 @@ def sensitivity_indices(result, path: str | Path | None = None):
                 high = frame[f"{column}_high"].to_numpy(dtype=float)
                 error = np.vstack([np.clip(values - low, 0, None), np.clip(high - values, 0, None)])
             label = labels[column] + (f" ({result.level:.0%} interval)" if with_error else "")
-            ax.barh(y + offset, np.nan_to_num(values), height=height, color=color, alpha=0.8,
-                    xerr=None if error is None else np.nan_to_num(error), capsize=2,
-                    label=label)
+            ax.barh(
+                y + offset,
+                np.nan_to_num(values),
+                height=height,
+                color=color,
+                alpha=0.8,
+                xerr=None if error is None else np.nan_to_num(error),
+                capsize=2,
+                label=label,
+            )
         ax.set_yticks(y, frame["parameter"], fontsize=7)
         ax.set_ylim(len(frame) - 0.5, -0.5)
         if sobol:
@@ -525,18 +635,32 @@ def sensitivity_indices(result, path: str | Path | None = None):
             measure = OUTCOMES[name]
             unit = "share of replicates" if measure.kind == "share" else measure.unit or "count"
             xlabel = f"mu* (units of {unit})"
-        ax.set(title=f"{_pretty(name)}: {OUTCOMES[name].doc}", xlabel=xlabel,
-               ylabel="parameter (registry name)")
+        ax.set(
+            title=f"{_pretty(name)}: {OUTCOMES[name].doc}",
+            xlabel=xlabel,
+            ylabel="parameter (registry name)",
+        )
         ax.title.set_fontsize(8)
         ax.axvline(0, color="k", lw=0.6)
         note = result.notes.get(name)
         if note:
             ax.set_xlim(0, 1)
-            ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center",
-                    fontsize=7, wrap=True, bbox={"facecolor": "w", "alpha": 0.8})
+            ax.text(
+                0.5,
+                0.5,
+                note,
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=7,
+                wrap=True,
+                bbox={"facecolor": "w", "alpha": 0.8},
+            )
         ax.legend(fontsize=7, loc="lower right")
     ranked_by = "ST" if sobol else "mu*"
-    fig.suptitle(f"{result.spec.scenario}: {result.method} sensitivity, N = {result.n}, "
-                 f"{result.points} points x {result.spec.replicates} replicates "
-                 f"(seed {result.spec.seed}); top {top} parameters by {ranked_by}")
+    fig.suptitle(
+        f"{result.spec.scenario}: {result.method} sensitivity, N = {result.n}, "
+        f"{result.points} points x {result.spec.replicates} replicates "
+        f"(seed {result.spec.seed}); top {top} parameters by {ranked_by}"
+    )
     return _save(fig, path)

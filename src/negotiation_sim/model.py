@@ -27,20 +27,27 @@ from negotiation_sim.recording import DailyRecord, EventLog, chronicle
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import Slot, Streams, replicate_seeds
 
-_CHOICES = {"washington.precondition": registry.PRECONDITIONS,
-            "washington.talks_level": registry.TALKS_LEVELS}
+_CHOICES = {
+    "washington.precondition": registry.PRECONDITIONS,
+    "washington.talks_level": registry.TALKS_LEVELS,
+}
 _QUIET = ("back_channel", "cn_envoy", "ru_intermediary", "new_sanctions")
 #: The events a scripted move shows up as, for the chronicle's notes.
 _EVENTS_OF_MOVE = {
     ("washington", "talks_offer"): ("talks_offer",),
     ("washington", "precondition"): ("talks_offer", "mixed_signal"),
-    ("washington", "us_sanctions"): ("us_sanctions",), ("washington", "threat"): ("threat",),
+    ("washington", "us_sanctions"): ("us_sanctions",),
+    ("washington", "threat"): ("threat",),
     ("washington", "mixed_signal"): ("mixed_signal",),
-    ("washington", "back_channel"): ("back_channel",), ("washington", "reassure"): ("reassure",),
+    ("washington", "back_channel"): ("back_channel",),
+    ("washington", "reassure"): ("reassure",),
     ("washington", "bless_un_envoy"): ("bless_un_envoy",),
-    ("beijing", "enforcement"): ("enforcement",), ("beijing", "envoy"): ("envoy",),
-    ("moscow", "intermediary"): ("intermediary",), ("moscow", "distraction"): ("russia_crisis",),
-    ("un", "envoy_proposal"): ("envoy_proposal",), ("un", "envoy"): ("un_envoy",),
+    ("beijing", "enforcement"): ("enforcement",),
+    ("beijing", "envoy"): ("envoy",),
+    ("moscow", "intermediary"): ("intermediary",),
+    ("moscow", "distraction"): ("russia_crisis",),
+    ("un", "envoy_proposal"): ("envoy_proposal",),
+    ("un", "envoy"): ("un_envoy",),
 }
 
 
@@ -61,15 +68,28 @@ class NegotiationModel(mesa.Model):
 
     #: The actor class of each key, in the order they are built: Pyongyang reads the others'
     #: state when it first weighs talks, so it comes last.
-    ACTORS: Mapping[str, type[Actor]] = MappingProxyType({
-        "washington": Washington, "beijing": Beijing, "moscow": Moscow, "un": UnitedNations,
-        "pyongyang": Pyongyang})
+    ACTORS: Mapping[str, type[Actor]] = MappingProxyType(
+        {
+            "washington": Washington,
+            "beijing": Beijing,
+            "moscow": Moscow,
+            "un": UnitedNations,
+            "pyongyang": Pyongyang,
+        }
+    )
 
-    def __init__(self, scenario: Scenario | str = "pressure-2017", replicates: int = 1,
-                 seed: int | None = 0, *, seeds: Sequence[int] | None = None,
-                 params: Mapping[str, object] | None = None, record_daily: bool = True,
-                 record_events: bool = True,
-                 actors: Mapping[str, type[Actor]] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str = "pressure-2017",
+        replicates: int = 1,
+        seed: int | None = 0,
+        *,
+        seeds: Sequence[int] | None = None,
+        params: Mapping[str, object] | None = None,
+        record_daily: bool = True,
+        record_events: bool = True,
+        actors: Mapping[str, type[Actor]] | None = None,
+    ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -98,12 +118,14 @@ class NegotiationModel(mesa.Model):
         self.record = DailyRecord(record_daily, self.replicates, self.horizon)
         self.log = EventLog(record_events, self.replicates)
         # Mesa's DataCollector keeps the replicate mean of a few series, day by day.
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "tension": lambda m: _mean(m.tension),
-            "talks_share": lambda m: _mean(m.talks_state >= 2),
-            "launch_days": lambda m: _mean(m.pyongyang.launch_days),
-            "un_resolutions": lambda m: _mean(m.un.resolutions),
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "tension": lambda m: _mean(m.tension),
+                "talks_share": lambda m: _mean(m.talks_state >= 2),
+                "launch_days": lambda m: _mean(m.pyongyang.launch_days),
+                "un_resolutions": lambda m: _mean(m.un.resolutions),
+            }
+        )
         self.running = True
 
     # Mesa's Model keeps its own `scenario`; ours is the negotiation scenario.
@@ -123,9 +145,12 @@ class NegotiationModel(mesa.Model):
         for name, value in self.scenario.parameter_values().items():
             if isinstance(value, np.ndarray):
                 if value.size != self.replicates:
-                    raise ScenarioError(self.scenario.path, name, value.tolist(),
-                                        f"allowed: a scalar or exactly {self.replicates} values, "
-                                        "one per replicate")
+                    raise ScenarioError(
+                        self.scenario.path,
+                        name,
+                        value.tolist(),
+                        f"allowed: a scalar or exactly {self.replicates} values, one per replicate",
+                    )
                 if name in _CHOICES:
                     value = np.array([_CHOICES[name].index(v) for v in value], dtype=np.int64)
             elif name in _CHOICES:
@@ -140,8 +165,9 @@ class NegotiationModel(mesa.Model):
         Python numbers); per-replicate values as arrays over replicates.
         """
         prefix = actor + "."
-        return {n[len(prefix):]: np.asarray(v) for n, v in self._values.items()
-                if n.startswith(prefix)}
+        return {
+            n[len(prefix) :]: np.asarray(v) for n, v in self._values.items() if n.startswith(prefix)
+        }
 
     def _init_world(self) -> None:
         initial = self.scenario.initial_state()
@@ -212,17 +238,34 @@ class NegotiationModel(mesa.Model):
         tested = py.launch | py.nuclear
         icbm = py.salvo * (py.cls == ICBM)  # salvo is 0 on days without a launch
         return SimpleNamespace(
-            launch=py.launch, nuclear=py.nuclear, cls=py.cls, missiles=py.salvo, icbm=icbm,
-            tested=tested, major=(icbm > 0) | py.nuclear,
-            pledge=py.pledge & ~(tested | reneged), contact=py.contact,
-            previous_state=state, talks_state=new_state, in_talks=in_talks,
+            launch=py.launch,
+            nuclear=py.nuclear,
+            cls=py.cls,
+            missiles=py.salvo,
+            icbm=icbm,
+            tested=tested,
+            major=(icbm > 0) | py.nuclear,
+            pledge=py.pledge & ~(tested | reneged),
+            contact=py.contact,
+            previous_state=state,
+            talks_state=new_state,
+            in_talks=in_talks,
             talks_started=(state < TALKS) & in_talks,
-            talks_ended=ended, walkout=ended & py.walkout,
-            us_round=us.sanction, threat=us.threat, reassure=us.reassure, offer=us.offer,
-            mixed_signal=us.mixed_signal, blessed=us.bless, back_channel=us.back_channel,
-            cn_envoy=self.beijing.envoy, ru_intermediary=self.moscow.intermediary,
-            resolution_passed=passed, resolution_vetoed=vetoed,
-            new_sanctions=us.sanction | passed, reneged=reneged,
+            talks_ended=ended,
+            walkout=ended & py.walkout,
+            us_round=us.sanction,
+            threat=us.threat,
+            reassure=us.reassure,
+            offer=us.offer,
+            mixed_signal=us.mixed_signal,
+            blessed=us.bless,
+            back_channel=us.back_channel,
+            cn_envoy=self.beijing.envoy,
+            ru_intermediary=self.moscow.intermediary,
+            resolution_passed=passed,
+            resolution_vetoed=vetoed,
+            new_sanctions=us.sanction | passed,
+            reneged=reneged,
             cooperating=((py.pledged & ~reneged) | py.pledge | in_talks) & ~tested,
         )
 
@@ -232,17 +275,23 @@ class NegotiationModel(mesa.Model):
         calm = w.tension_decay + w.talks_calm * t.in_talks
         tension = self.tension * (ONE - calm)
         if (t.tested | t.threat | t.reassure).any():
-            jump = (w.tension_launch * t.launch + w.tension_major * t.major
-                    + w.tension_threat * t.threat + w.tension_reassurance * t.reassure)
+            jump = (
+                w.tension_launch * t.launch
+                + w.tension_major * t.major
+                + w.tension_threat * t.threat
+                + w.tension_reassurance * t.reassure
+            )
             tension = tension + (ONE - tension) * np.minimum(jump, ONE)
         # M15: miscalculation grows with tension and hawks; an active UN channel damps it.
         relief = ONE - self.un.p.crisis_relief * self.un.channel_active
         t.crisis = self.u[Slot.WORLD_CRISIS] < self._crisis_scale * tension * tension * relief
         self.tension = np.where(t.crisis, ONE, tension)
-        self.economic_pain = self.economic_pain + w.pain_rate * (self._pain_target()
-                                                                 - self.economic_pain)
-        self.bought = np.where(t.talks_started, self.washington.inducement_offer,
-                               self.bought * t.in_talks)
+        self.economic_pain = self.economic_pain + w.pain_rate * (
+            self._pain_target() - self.economic_pain
+        )
+        self.bought = np.where(
+            t.talks_started, self.washington.inducement_offer, self.bought * t.in_talks
+        )
         self._count_day(t)
         self.talks_state = t.talks_state
 
@@ -256,10 +305,12 @@ class NegotiationModel(mesa.Model):
     def _pain_target(self) -> np.ndarray:
         """M5: the pain sanctions imply, weighted by who enforces them (Beijing above all)."""
         china, russia, others = self._pain_share
-        enforcement = (china * self.beijing.enforcement
-                       + russia * self.moscow.effective_enforcement + others)
-        target = (self.world.us_reach * self.washington.us_sanctions
-                  + self.un.un_sanctions * enforcement)
+        enforcement = (
+            china * self.beijing.enforcement + russia * self.moscow.effective_enforcement + others
+        )
+        target = (
+            self.world.us_reach * self.washington.us_sanctions + self.un.un_sanctions * enforcement
+        )
         return np.minimum(target, ONE)
 
     def _count_day(self, t: SimpleNamespace) -> None:
@@ -267,13 +318,14 @@ class NegotiationModel(mesa.Model):
         # Contact (state 0 to 1) and talks (to 2) begin only on days with these events.
         if t.launch.any():
             self.launches_before_talks = self.launches_before_talks + (
-                t.launch & (self.first_talks < 0) & ~t.talks_started)
+                t.launch & (self.first_talks < 0) & ~t.talks_started
+            )
         if t.contact.any():
-            self.first_contact = np.where((self.first_contact < 0) & (t.talks_state >= CONTACT),
-                                          day, self.first_contact)
+            self.first_contact = np.where(
+                (self.first_contact < 0) & (t.talks_state >= CONTACT), day, self.first_contact
+            )
         if t.talks_started.any():
-            self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day,
-                                        self.first_talks)
+            self.first_talks = np.where((self.first_talks < 0) & t.in_talks, day, self.first_talks)
         self.talks_days = self.talks_days + t.in_talks
         if t.talks_started.any() or t.talks_ended.any():
             self.talks_episodes = self.talks_episodes + t.talks_started
@@ -290,31 +342,51 @@ class NegotiationModel(mesa.Model):
         if not self.log.enabled:
             return
         t, un, cn, ru = self.today, self.un, self.beijing, self.moscow
-        self.log.add_day(self.day, {
-            "launch": t.launch, "nuclear_test": t.nuclear, "pledge": t.pledge,
-            "contact": t.contact,
-            "contact_lapse": (t.previous_state == CONTACT) & (t.talks_state == NO_TALKS),
-            "talks_start": t.talks_started,
-            "summit": (t.previous_state == TALKS) & (t.talks_state == SUMMIT),
-            "walkout": t.walkout, "talks_collapse": t.talks_ended & ~t.walkout,
-            "talks_offer": t.offer, "us_sanctions": t.us_round, "reneged": t.reneged,
-            "threat": t.threat, "reassure": t.reassure, "mixed_signal": t.mixed_signal,
-            "bless_un_envoy": t.blessed, "back_channel": t.back_channel, "envoy": t.cn_envoy,
-            "enforcement": cn.forced("enforcement", cn._no),
-            "intermediary": t.ru_intermediary,
-            "russia_crisis": ru.forced("distraction", ru._no),
-            "envoy_proposal": un.proposal, "un_envoy": un.mission, "draft": un.draft,
-            "resolution_passed": t.resolution_passed,
-            "resolution_vetoed": t.resolution_vetoed, "crisis": t.crisis,
-        }, self._event_details)
+        self.log.add_day(
+            self.day,
+            {
+                "launch": t.launch,
+                "nuclear_test": t.nuclear,
+                "pledge": t.pledge,
+                "contact": t.contact,
+                "contact_lapse": (t.previous_state == CONTACT) & (t.talks_state == NO_TALKS),
+                "talks_start": t.talks_started,
+                "summit": (t.previous_state == TALKS) & (t.talks_state == SUMMIT),
+                "walkout": t.walkout,
+                "talks_collapse": t.talks_ended & ~t.walkout,
+                "talks_offer": t.offer,
+                "us_sanctions": t.us_round,
+                "reneged": t.reneged,
+                "threat": t.threat,
+                "reassure": t.reassure,
+                "mixed_signal": t.mixed_signal,
+                "bless_un_envoy": t.blessed,
+                "back_channel": t.back_channel,
+                "envoy": t.cn_envoy,
+                "enforcement": cn.forced("enforcement", cn._no),
+                "intermediary": t.ru_intermediary,
+                "russia_crisis": ru.forced("distraction", ru._no),
+                "envoy_proposal": un.proposal,
+                "un_envoy": un.mission,
+                "draft": un.draft,
+                "resolution_passed": t.resolution_passed,
+                "resolution_vetoed": t.resolution_vetoed,
+                "crisis": t.crisis,
+            },
+            self._event_details,
+        )
 
     def _event_details(self) -> dict[str, np.ndarray]:
         """Detail codes of the event kinds that carry one (see `recording.DETAIL_FORMATS`)."""
         t, cn = self.today, self.beijing
-        return {"launch": t.missiles * 8 + t.cls, "contact": self.pyongyang.channel,
-                "talks_offer": self.washington.precondition, "envoy": cn.envoy_success,
-                "enforcement": cn.enforcement,
-                "resolution_vetoed": cn.veto * 1 + self.moscow.veto * 2}
+        return {
+            "launch": t.missiles * 8 + t.cls,
+            "contact": self.pyongyang.channel,
+            "talks_offer": self.washington.precondition,
+            "envoy": cn.envoy_success,
+            "enforcement": cn.enforcement,
+            "resolution_vetoed": cn.veto * 1 + self.moscow.veto * 2,
+        }
 
     def _record_day(self) -> None:
         if self.record.enabled:
@@ -324,14 +396,24 @@ class NegotiationModel(mesa.Model):
     def _daily_values(self) -> dict[str, np.ndarray]:
         py, us, un, t = self.pyongyang, self.washington, self.un, self.today
         return {
-            "tension": self.tension, "trust": py.trust, "willingness_us": py.willingness_us,
-            "willingness_un": py.willingness_un, "us_sanctions": us.us_sanctions,
-            "un_sanctions": un.un_sanctions, "economic_pain": self.economic_pain,
-            "capability": py.capability, "credibility": us.credibility,
+            "tension": self.tension,
+            "trust": py.trust,
+            "willingness_us": py.willingness_us,
+            "willingness_un": py.willingness_un,
+            "us_sanctions": us.us_sanctions,
+            "un_sanctions": un.un_sanctions,
+            "economic_pain": self.economic_pain,
+            "capability": py.capability,
+            "credibility": us.credibility,
             "beijing_pressure": self.beijing.pressure,
-            "talks_state": t.talks_state, "missiles": t.missiles, "launch_day": t.launch,
-            "icbm": t.icbm, "nuclear": t.nuclear, "us_sanctions_round": t.us_round,
-            "un_resolution": t.resolution_passed, "un_veto": t.resolution_vetoed,
+            "talks_state": t.talks_state,
+            "missiles": t.missiles,
+            "launch_day": t.launch,
+            "icbm": t.icbm,
+            "nuclear": t.nuclear,
+            "us_sanctions_round": t.us_round,
+            "un_resolution": t.resolution_passed,
+            "un_veto": t.resolution_vetoed,
             "crisis": t.crisis,
         }
 
@@ -346,20 +428,36 @@ class NegotiationModel(mesa.Model):
             return np.where(days >= 0, days, np.nan)
 
         columns = {
-            "seed": self.seeds, "talks_reached": self.first_talks >= 0,
-            "days_to_contact": first(self.first_contact), "days_to_talks": first(self.first_talks),
-            "talks_days": self.talks_days, "talks_episodes": self.talks_episodes,
-            "talks_collapsed": self.collapses > 0, "walkouts": self.walkouts,
-            "summit_reached": self.summits > 0, "launch_days": py.launch_days,
-            "launch_days_before_talks": self.launches_before_talks, "missiles": py.missiles,
-            "missiles_srbm": by_class[0], "missiles_mrbm": by_class[1],
-            "missiles_irbm": by_class[2], "missiles_hgv": by_class[4], "icbm_tests": by_class[3],
-            "nuclear_tests": py.nuclear_tests, "us_sanctions_rounds": us.rounds,
-            "offers": us.offers, "threats": us.threats,
-            "un_resolutions": un.resolutions, "un_vetoes": un.vetoes, "reneged": us.reneged,
-            "longest_pause": py.longest_pause, "crisis": self.crises > 0,
-            "max_tension": self.max_tension, "final_capability": py.capability,
-            "final_trust": py.trust, "final_economic_pain": self.economic_pain,
+            "seed": self.seeds,
+            "talks_reached": self.first_talks >= 0,
+            "days_to_contact": first(self.first_contact),
+            "days_to_talks": first(self.first_talks),
+            "talks_days": self.talks_days,
+            "talks_episodes": self.talks_episodes,
+            "talks_collapsed": self.collapses > 0,
+            "walkouts": self.walkouts,
+            "summit_reached": self.summits > 0,
+            "launch_days": py.launch_days,
+            "launch_days_before_talks": self.launches_before_talks,
+            "missiles": py.missiles,
+            "missiles_srbm": by_class[0],
+            "missiles_mrbm": by_class[1],
+            "missiles_irbm": by_class[2],
+            "missiles_hgv": by_class[4],
+            "icbm_tests": by_class[3],
+            "nuclear_tests": py.nuclear_tests,
+            "us_sanctions_rounds": us.rounds,
+            "offers": us.offers,
+            "threats": us.threats,
+            "un_resolutions": un.resolutions,
+            "un_vetoes": un.vetoes,
+            "reneged": us.reneged,
+            "longest_pause": py.longest_pause,
+            "crisis": self.crises > 0,
+            "max_tension": self.max_tension,
+            "final_capability": py.capability,
+            "final_trust": py.trust,
+            "final_economic_pain": self.economic_pain,
         }
         assert list(columns) == list(OUTCOMES)
         return pd.DataFrame({k: np.array(v, copy=True) for k, v in columns.items()})
@@ -374,8 +472,10 @@ class NegotiationModel(mesa.Model):
 
     def chronicle(self, replicate: int = 0) -> str:
         """A readable, dated narrative of one replicate."""
-        title = (f"{self.scenario.name}: replicate {replicate} (seed {self.seeds[replicate]}), "
-                 f"{self.start.isoformat()} + {self.day} days")
+        title = (
+            f"{self.scenario.name}: replicate {replicate} (seed {self.seeds[replicate]}), "
+            f"{self.start.isoformat()} + {self.day} days"
+        )
         return chronicle(self.events(replicate), title, self.scripted_notes())
 
     def scripted_notes(self) -> dict[tuple[int, str], str]:
@@ -391,8 +491,10 @@ class NegotiationModel(mesa.Model):
         return self.start + dt.timedelta(days=self.day if day is None else int(day))
 
     def __repr__(self) -> str:
-        return (f"NegotiationModel({self.scenario.name!r}, replicates={self.replicates}, "
-                f"seed={self.seed}, day={self.day})")
+        return (
+            f"NegotiationModel({self.scenario.name!r}, replicates={self.replicates}, "
+            f"seed={self.seed}, day={self.day})"
+        )
 
 
 def _actor_classes(replacements: Mapping[str, type[Actor]] | None) -> dict[str, type[Actor]]:
@@ -400,11 +502,16 @@ def _actor_classes(replacements: Mapping[str, type[Actor]] | None) -> dict[str, 
     classes = dict(NegotiationModel.ACTORS)
     for key, actor_class in (replacements or {}).items():
         if key not in classes:
-            raise ScenarioError("<model>", "actors", key,
-                                "allowed: one of " + ", ".join(NegotiationModel.ACTORS))
+            raise ScenarioError(
+                "<model>", "actors", key, "allowed: one of " + ", ".join(NegotiationModel.ACTORS)
+            )
         if not (isinstance(actor_class, type) and issubclass(actor_class, classes[key])):
-            raise ScenarioError("<model>", f"actors.{key}", actor_class,
-                                f"allowed: a subclass of {classes[key].__name__}")
+            raise ScenarioError(
+                "<model>",
+                f"actors.{key}",
+                actor_class,
+                f"allowed: a subclass of {classes[key].__name__}",
+            )
         classes[key] = actor_class
     return classes
 
@@ -416,13 +523,19 @@ def _mean(values: np.ndarray) -> float:
 def _replicate_seeds(seed: int, replicates: int, seeds: Sequence[int] | None) -> np.ndarray:
     if seeds is not None:
         values = list(np.asarray(seeds, dtype=object).reshape(-1)) if np.ndim(seeds) == 1 else None
-        if (not values or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                              or not 0 <= v < 2**63 for v in values)):
-            raise ScenarioError("<model>", "seeds", seeds,
-                                "allowed: a non-empty 1-D list of integers in [0, 2**63)")
+        if not values or any(
+            isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < 2**63
+            for v in values
+        ):
+            raise ScenarioError(
+                "<model>", "seeds", seeds, "allowed: a non-empty 1-D list of integers in [0, 2**63)"
+            )
         return np.array(values, dtype=np.int64)
-    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) \
-            or replicates < 1:
+    if (
+        isinstance(replicates, bool)
+        or not isinstance(replicates, (int, np.integer))
+        or replicates < 1
+    ):
         raise ScenarioError("<model>", "replicates", replicates, "allowed: an integer >= 1")
     return replicate_seeds(int(seed), int(replicates))
 

@@ -45,16 +45,21 @@ class DailyRecord:
     def __init__(self, enabled: bool, replicates: int, days: int) -> None:
         self.enabled = enabled
         self.days = 0
-        self._buffers = {name: np.empty((max(days, 1) if enabled else 0, replicates),
-                                        dtype=_DTYPES[measure.kind])
-                         for name, measure in DAILY.items()}
+        self._buffers = {
+            name: np.empty(
+                (max(days, 1) if enabled else 0, replicates), dtype=_DTYPES[measure.kind]
+            )
+            for name, measure in DAILY.items()
+        }
 
     def append(self, values: dict[str, np.ndarray]) -> None:
         if not self.enabled:
             return
         if self.days == len(self._buffers["tension"]):
-            self._buffers = {name: np.concatenate([buffer, np.empty_like(buffer)])
-                             for name, buffer in self._buffers.items()}
+            self._buffers = {
+                name: np.concatenate([buffer, np.empty_like(buffer)])
+                for name, buffer in self._buffers.items()
+            }
         for name, buffer in self._buffers.items():
             buffer[self.days] = values[name]
         self.days += 1
@@ -63,9 +68,10 @@ class DailyRecord:
         if name not in self._buffers:
             raise KeyError(f"unknown daily series {name!r}; known: {', '.join(DAILY)}")
         if not self.enabled:
-            raise RuntimeError("daily series were not recorded: create the model with "
-                               "record_daily=True")
-        view = self._buffers[name][:self.days]
+            raise RuntimeError(
+                "daily series were not recorded: create the model with record_daily=True"
+            )
+        view = self._buffers[name][: self.days]
         view.flags.writeable = False
         return view
 
@@ -87,8 +93,9 @@ class EventLog:
         self._details = np.zeros((len(self.kinds), replicates))
         self._days: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_day(self, day: int, masks: dict[str, np.ndarray],
-                details: Callable[[], dict[str, np.ndarray]]) -> None:
+    def add_day(
+        self, day: int, masks: dict[str, np.ndarray], details: Callable[[], dict[str, np.ndarray]]
+    ) -> None:
         """Keep the events of one day."""
         if not self.enabled:
             return
@@ -97,14 +104,19 @@ class EventLog:
         if kind.size:
             for name, detail in details().items():
                 self._details[self._row[name]] = detail
-            self._days.append((day, kind.astype(np.int16), replicate.astype(np.int32),
-                               self._details[kind, replicate]))
+            self._days.append(
+                (
+                    day,
+                    kind.astype(np.int16),
+                    replicate.astype(np.int32),
+                    self._details[kind, replicate],
+                )
+            )
 
     def frame(self, replicate: int, start: dt.date) -> pd.DataFrame:
         """The events of one replicate as a DataFrame of day, date, actor, kind, detail."""
         if not self.enabled:
-            raise RuntimeError("events were not recorded: create the model with "
-                               "record_events=True")
+            raise RuntimeError("events were not recorded: create the model with record_events=True")
         if not 0 <= replicate < self.replicates:
             raise IndexError(f"replicate {replicate} outside 0..{self.replicates - 1}")
         rows = []
@@ -112,13 +124,15 @@ class EventLog:
             for at in np.flatnonzero(replicates == replicate):
                 kind = self.kinds[kinds[at]]
                 text = DETAIL_FORMATS[kind](details[at]) if kind in DETAIL_FORMATS else ""
-                rows.append((day, start + dt.timedelta(days=day), EVENT_KINDS[kind].actor,
-                             kind, text))
+                rows.append(
+                    (day, start + dt.timedelta(days=day), EVENT_KINDS[kind].actor, kind, text)
+                )
         return pd.DataFrame(rows, columns=["day", "date", "actor", "kind", "detail"])
 
 
-def chronicle(events: pd.DataFrame, title: str,
-              notes: dict[tuple[int, str], str] | None = None) -> str:
+def chronicle(
+    events: pd.DataFrame, title: str, notes: dict[tuple[int, str], str] | None = None
+) -> str:
     """A dated narrative of one replicate's events.
 
     ``notes`` maps (day, event kind) to the historical record behind a scripted move; such

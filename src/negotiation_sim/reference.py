@@ -26,8 +26,14 @@ from negotiation_sim.scenarios import INITIAL_STATE, MOVE_KINDS, list_scenarios,
 COMMAND = "python -m negotiation_sim.reference docs/reference.md"
 #: Actors in the order the reference lists their parameters.
 ACTORS = ("washington", "pyongyang", "beijing", "moscow", "un", "world")
-_ACTOR_TITLES = {"washington": "Washington", "pyongyang": "Pyongyang", "beijing": "Beijing",
-                 "moscow": "Moscow", "un": "United Nations", "world": "The world between them"}
+_ACTOR_TITLES = {
+    "washington": "Washington",
+    "pyongyang": "Pyongyang",
+    "beijing": "Beijing",
+    "moscow": "Moscow",
+    "un": "United Nations",
+    "world": "The world between them",
+}
 MECHANISM_IDS = tuple(f"M{i}" for i in range(1, 21))
 
 
@@ -72,16 +78,39 @@ def _allowed(parameter: Parameter) -> str:
 # --- the tables ---------------------------------------------------------------------------------
 def parameter_table(actor: str | None = None) -> str:
     """The parameter registry (one actor's entries, or all), one row per parameter."""
-    rows = [(_code(p.name), _code(_value(p.default)), _allowed(p), p.unit,
-             _mechanisms(p.mechanisms), _code(p.source), f"“{p.quote}”", p.doc)
-            for p in REGISTRY.values() if actor is None or p.actor == actor]
-    return _table(("name", "default", "range or choices", "unit", "mechanisms", "seed file",
-                   "quotation", "meaning"), rows)
+    rows = [
+        (
+            _code(p.name),
+            _code(_value(p.default)),
+            _allowed(p),
+            p.unit,
+            _mechanisms(p.mechanisms),
+            _code(p.source),
+            f"“{p.quote}”",
+            p.doc,
+        )
+        for p in REGISTRY.values()
+        if actor is None or p.actor == actor
+    ]
+    return _table(
+        (
+            "name",
+            "default",
+            "range or choices",
+            "unit",
+            "mechanisms",
+            "seed file",
+            "quotation",
+            "meaning",
+        ),
+        rows,
+    )
 
 
 def _measure_table(measures: Iterable[Measure]) -> str:
-    rows = [(_code(m.name), m.unit or "–", m.kind, _mechanisms(m.mechanisms), m.doc)
-            for m in measures]
+    rows = [
+        (_code(m.name), m.unit or "–", m.kind, _mechanisms(m.mechanisms), m.doc) for m in measures
+    ]
     return _table(("name", "unit", "kind", "mechanisms", "meaning"), rows)
 
 
@@ -97,8 +126,10 @@ def daily_table() -> str:
 
 def event_table() -> str:
     """Event kinds (`negotiation_sim.outcomes.EVENT_KINDS`) with how the chronicle tells them."""
-    rows = [(_code(e.kind), e.actor, e.template, _mechanisms(e.mechanisms))
-            for e in EVENT_KINDS.values()]
+    rows = [
+        (_code(e.kind), e.actor, e.template, _mechanisms(e.mechanisms))
+        for e in EVENT_KINDS.values()
+    ]
     return _table(("kind", "actor", "chronicle text", "mechanisms"), rows)
 
 
@@ -120,47 +151,91 @@ _MOVE_VALUES = {
 
 def move_table() -> str:
     """Move kinds a scenario may script under ``[[moves]]`` (never Pyongyang, never votes)."""
-    rows = [(_code(m.actor), _code(m.kind), _MOVE_VALUES[m.value], _mechanisms(m.mechanisms),
-             m.doc) for m in MOVE_KINDS.values()]
+    rows = [
+        (_code(m.actor), _code(m.kind), _MOVE_VALUES[m.value], _mechanisms(m.mechanisms), m.doc)
+        for m in MOVE_KINDS.values()
+    ]
     return _table(("actor", "kind", "value", "mechanisms", "meaning"), rows)
 
 
 def mechanism_table() -> str:
     """For each mechanism id, the parameters, outcomes, series, events and moves naming it."""
+
     def named(mechanism: str, items, key) -> str:
         return ", ".join(_code(key(i)) for i in items if mechanism in i.mechanisms) or "–"
 
-    rows = [(m, named(m, REGISTRY.values(), lambda p: p.name),
-             named(m, OUTCOMES.values(), lambda o: o.name),
-             named(m, DAILY.values(), lambda d: d.name),
-             named(m, EVENT_KINDS.values(), lambda e: e.kind),
-             named(m, MOVE_KINDS.values(), lambda k: f"{k.actor} {k.kind}"))
-            for m in MECHANISM_IDS]
-    return _table(("mechanism", "parameters", "outcomes", "daily series", "events", "moves"),
-                  rows)
+    rows = [
+        (
+            m,
+            named(m, REGISTRY.values(), lambda p: p.name),
+            named(m, OUTCOMES.values(), lambda o: o.name),
+            named(m, DAILY.values(), lambda d: d.name),
+            named(m, EVENT_KINDS.values(), lambda e: e.kind),
+            named(m, MOVE_KINDS.values(), lambda k: f"{k.actor} {k.kind}"),
+        )
+        for m in MECHANISM_IDS
+    ]
+    return _table(("mechanism", "parameters", "outcomes", "daily series", "events", "moves"), rows)
 
 
 def scenario_table(name: str) -> str:
     """One shipped scenario: its settings, initial state, parameter overrides and moves."""
     s = load_scenario(name)
-    parts = [_table(("setting", "value"), [
-        ("title", s.title), ("description", s.description), ("start", s.start.isoformat()),
-        ("horizon_days", s.horizon_days),
-        *([("base", f"`{s.base}` (a counterfactual: the values below include the base's)")]
-          if s.base else [])])]
+    parts = [
+        _table(
+            ("setting", "value"),
+            [
+                ("title", s.title),
+                ("description", s.description),
+                ("start", s.start.isoformat()),
+                ("horizon_days", s.horizon_days),
+                *(
+                    [
+                        (
+                            "base",
+                            f"`{s.base}` (a counterfactual: the values below include the base's)",
+                        )
+                    ]
+                    if s.base
+                    else []
+                ),
+            ],
+        )
+    ]
     initial = [(_code(k), _code(_value(v))) for k, v in s.initial.items()]
-    parts.append("Initial state (other fields at their defaults):\n\n"
-                 + (_table(("field", "value"), initial) if initial else "none\n"))
-    params = [(_code(k), _code(_value(v)), _code(_value(REGISTRY[k].default)))
-              for k, v in s.params.items()]
-    parts.append("Parameter overrides (the rest at their defaults):\n\n"
-                 + (_table(("parameter", "value", "default"), params) if params else "none\n"))
-    moves = [(m.date.isoformat(), m.day, _code(m.actor), _code(m.kind),
-              "–" if m.value is None else _code(_value(m.value)),
-              "–" if m.days is None else m.days, m.note, m.source) for m in s.moves]
-    parts.append("Scripted moves:\n\n" + (_table(
-        ("date", "day", "actor", "kind", "value", "days", "note", "source"), moves)
-        if moves else "none\n"))
+    parts.append(
+        "Initial state (other fields at their defaults):\n\n"
+        + (_table(("field", "value"), initial) if initial else "none\n")
+    )
+    params = [
+        (_code(k), _code(_value(v)), _code(_value(REGISTRY[k].default)))
+        for k, v in s.params.items()
+    ]
+    parts.append(
+        "Parameter overrides (the rest at their defaults):\n\n"
+        + (_table(("parameter", "value", "default"), params) if params else "none\n")
+    )
+    moves = [
+        (
+            m.date.isoformat(),
+            m.day,
+            _code(m.actor),
+            _code(m.kind),
+            "–" if m.value is None else _code(_value(m.value)),
+            "–" if m.days is None else m.days,
+            m.note,
+            m.source,
+        )
+        for m in s.moves
+    ]
+    parts.append(
+        "Scripted moves:\n\n"
+        + (
+            _table(("date", "day", "actor", "kind", "value", "days", "note", "source"), moves)
+            if moves
+            else "none\n"
+        )
+    )
     return "\n".join(parts)
 
 
@@ -172,18 +247,22 @@ def render_reference() -> str:
         "",
         f"<!-- Generated by `{COMMAND}` from the package's typed data. Do not edit by hand. -->",
         "",
-        "Every table below is rendered from the data the code itself reads: the parameter "
-        "registry (`negotiation_sim.parameters.REGISTRY`), the outcome, daily-series and event "
-        "tables (`negotiation_sim.outcomes`), the initial-state fields and move kinds "
-        "(`negotiation_sim.scenarios`) and the shipped scenario files. The model itself is "
-        "described in [ODD.md](ODD.md). Seed files: `000_86765be9c3ba85b9.txt` is CNN, January "
-        "2022; `003_184512813cdc3250.txt` is Foreign Policy, December 2017.",
+        (
+            "Every table below is rendered from the data the code itself reads: the parameter "
+            "registry (`negotiation_sim.parameters.REGISTRY`), the outcome, daily-series and event "
+            "tables (`negotiation_sim.outcomes`), the initial-state fields and move kinds "
+            "(`negotiation_sim.scenarios`) and the shipped scenario files. The model itself is "
+            "described in [ODD.md](ODD.md). Seed files: `000_86765be9c3ba85b9.txt` is CNN, January "
+            "2022; `003_184512813cdc3250.txt` is Foreign Policy, December 2017."
+        ),
         "",
         "## Parameters",
         "",
-        "Set them in a scenario's `[params]` table or with `Scenario.with_params` / "
-        "`params=` (dotted names; a scalar, or one value per replicate). Ranges are inclusive "
-        "and enforced on input.",
+        (
+            "Set them in a scenario's `[params]` table or with `Scenario.with_params` / "
+            "`params=` (dotted names; a scalar, or one value per replicate). Ranges are inclusive "
+            "and enforced on input."
+        ),
         "",
     ]
     for actor in ACTORS:
@@ -194,14 +273,18 @@ def render_reference() -> str:
     out += [
         "## Mechanisms",
         "",
-        "Where each mechanism of the model brief (M1–M20) is named in the typed data. "
-        "[ODD.md](ODD.md) maps each one to the code that implements it.",
+        (
+            "Where each mechanism of the model brief (M1–M20) is named in the typed data. "
+            "[ODD.md](ODD.md) maps each one to the code that implements it."
+        ),
         "",
         mechanism_table(),
         "## Outcomes",
         "",
-        "One row per replicate in `model.outcomes`. Days count from the scenario's start "
-        "(day 0).",
+        (
+            "One row per replicate in `model.outcomes`. Days count from the scenario's start "
+            "(day 0)."
+        ),
         "",
         outcome_table(),
         "## Daily series",
@@ -221,9 +304,11 @@ def render_reference() -> str:
         initial_state_table(),
         "## Scripted moves",
         "",
-        "Move kinds a scenario may script in `[[moves]]` (keys `date`, `actor`, `kind`, and "
-        "`value`/`days` where the kind takes them). Pyongyang's moves and Security Council "
-        "votes are never scripted.",
+        (
+            "Move kinds a scenario may script in `[[moves]]` (keys `date`, `actor`, `kind`, and "
+            "`value`/`days` where the kind takes them). Pyongyang's moves and Security Council "
+            "votes are never scripted."
+        ),
         "",
         move_table(),
         "## Shipped scenarios",
@@ -246,9 +331,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m negotiation_sim.reference",
         description="Write the Markdown reference of parameters, outcomes, series, events, "
-                    "initial state, move kinds and shipped scenarios.")
-    parser.add_argument("path", nargs="?", default="docs/reference.md",
-                        help="where to write it (default: docs/reference.md)")
+        "initial state, move kinds and shipped scenarios.",
+    )
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="docs/reference.md",
+        help="where to write it (default: docs/reference.md)",
+    )
     args = parser.parse_args(argv)
     print(f"wrote {write_reference(args.path)}")
 

@@ -10,10 +10,16 @@ from negotiation_sim.model import NegotiationModel
 from negotiation_sim.scenarios import Scenario
 
 
-def run(scenario: Scenario | str = "pressure-2017", replicates: int = 1,
-        days: int | None = None, seed: int | None = 0, *,
-        params: Mapping[str, object] | None = None, progress: bool = False,
-        **options) -> NegotiationModel:
+def run(
+    scenario: Scenario | str = "pressure-2017",
+    replicates: int = 1,
+    days: int | None = None,
+    seed: int | None = 0,
+    *,
+    params: Mapping[str, object] | None = None,
+    progress: bool = False,
+    **options,
+) -> NegotiationModel:
     """Build a model, run it for ``days`` (default: the scenario's horizon) and return it.
 
     ``days`` may exceed the horizon: the world runs on without further scripted moves.
@@ -21,8 +27,7 @@ def run(scenario: Scenario | str = "pressure-2017", replicates: int = 1,
     terminal shows it is alive; the model runs exactly the same days either way.
     Extra keyword options (``seeds``, ``record_daily``, ``record_events``) go to the model.
     """
-    model = NegotiationModel(scenario, replicates=replicates, seed=seed, params=params,
-                             **options)
+    model = NegotiationModel(scenario, replicates=replicates, seed=seed, params=params, **options)
     if not progress:
         return model.run(days)
     return _run_with_progress(model, days)
@@ -34,8 +39,9 @@ def _run_with_progress(model: NegotiationModel, days: int | None) -> Negotiation
 
     days = max(model.horizon - model.day, 0) if days is None else days
     check_integer("<model>", "days", days, 0)
-    with tqdm(total=int(days), unit="day", desc=model.scenario.name, file=sys.stderr,
-              dynamic_ncols=True) as bar:
+    with tqdm(
+        total=int(days), unit="day", desc=model.scenario.name, file=sys.stderr, dynamic_ncols=True
+    ) as bar:
         for _ in range(int(days)):
             model.step()
             bar.update()

@@ -68,8 +68,10 @@ class StateField:
             if isinstance(value, bool):
                 return value
             raise ScenarioError(source, key, value, "allowed: true or false")
-        allowed = (f"allowed: {'an integer' if self.kind == 'integer' else 'a finite number'} "
-                   f"in [{self.low}, {self.high}]")
+        allowed = (
+            f"allowed: {'an integer' if self.kind == 'integer' else 'a finite number'} "
+            f"in [{self.low}, {self.high}]"
+        )
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ScenarioError(source, key, value, allowed)
         if (self.kind == "integer" and not float(value).is_integer()) or not math.isfinite(value):
@@ -79,26 +81,73 @@ class StateField:
         return int(value) if self.kind == "integer" else float(value)
 
 
-INITIAL_STATE: Mapping[str, StateField] = MappingProxyType({f.name: f for f in (
-    StateField("tension", 0.3, 0.0, 1.0, "real", "Tension on the peninsula (M9, M15)."),
-    StateField("trust", 0.2, 0.0, 1.0, "real", "Pyongyang's trust in Washington (M2, M8)."),
-    StateField("capability", 0.4, 0.0, 1.0, "real", "Maturity of Pyongyang's arsenal (M14)."),
-    StateField("us_sanctions", 0.3, 0.0, 1.0, "real", "Unilateral US sanctions level (M3)."),
-    StateField("un_sanctions", 0.3, 0.0, 1.0, "real", "Security Council sanctions level (M4)."),
-    StateField("economic_pain", 0.2, 0.0, 1.0, "real", "Economic pain in Pyongyang (M5)."),
-    StateField("days_since_test", 30, 0, 3650, "integer",
-               "Days since Pyongyang's last test when the scenario starts (M2, M6)."),
-    StateField("talks_state", 0, 0, 3, "integer",
-               "0 none, 1 contact, 2 working-level talks, 3 summit (M10, M17)."),
-    StateField("offer_active", False, None, None, "flag",
-               "Whether Washington's offer of talks stands at the start (M1)."),
-    StateField("pause_pledged", False, None, None, "flag",
-               "Whether Pyongyang keeps a pledged test pause at the start (M2)."),
-    StateField("un_envoy_blessed", False, None, None, "flag",
-               "Whether Washington has blessed a UN envoy at the start (M10)."),
-    StateField("russia_crisis", False, None, None, "flag",
-               "Whether a crisis with Russia draws Washington's attention at the start (M12, M13)."),
-)})
+INITIAL_STATE: Mapping[str, StateField] = MappingProxyType(
+    {
+        f.name: f
+        for f in (
+            StateField("tension", 0.3, 0.0, 1.0, "real", "Tension on the peninsula (M9, M15)."),
+            StateField("trust", 0.2, 0.0, 1.0, "real", "Pyongyang's trust in Washington (M2, M8)."),
+            StateField(
+                "capability", 0.4, 0.0, 1.0, "real", "Maturity of Pyongyang's arsenal (M14)."
+            ),
+            StateField(
+                "us_sanctions", 0.3, 0.0, 1.0, "real", "Unilateral US sanctions level (M3)."
+            ),
+            StateField(
+                "un_sanctions", 0.3, 0.0, 1.0, "real", "Security Council sanctions level (M4)."
+            ),
+            StateField("economic_pain", 0.2, 0.0, 1.0, "real", "Economic pain in Pyongyang (M5)."),
+            StateField(
+                "days_since_test",
+                30,
+                0,
+                3650,
+                "integer",
+                "Days since Pyongyang's last test when the scenario starts (M2, M6).",
+            ),
+            StateField(
+                "talks_state",
+                0,
+                0,
+                3,
+                "integer",
+                "0 none, 1 contact, 2 working-level talks, 3 summit (M10, M17).",
+            ),
+            StateField(
+                "offer_active",
+                False,
+                None,
+                None,
+                "flag",
+                "Whether Washington's offer of talks stands at the start (M1).",
+            ),
+            StateField(
+                "pause_pledged",
+                False,
+                None,
+                None,
+                "flag",
+                "Whether Pyongyang keeps a pledged test pause at the start (M2).",
+            ),
+            StateField(
+                "un_envoy_blessed",
+                False,
+                None,
+                None,
+                "flag",
+                "Whether Washington has blessed a UN envoy at the start (M10).",
+            ),
+            StateField(
+                "russia_crisis",
+                False,
+                None,
+                None,
+                "flag",
+                "Whether a crisis with Russia draws Washington's attention at the start (M12, M13).",
+            ),
+        )
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -112,34 +161,74 @@ class MoveKind:
     value: str | None = None  # None | "share" | "precondition"
 
 
-MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType({(m.actor, m.kind): m for m in (
-    MoveKind("washington", "talks_offer", ("M1", "M8"),
-             "Offer or restate talks; the offer's credibility is renewed."),
-    MoveKind("washington", "precondition", ("M1", "M8"),
-             "Set the precondition (value: one of washington.precondition's choices; optional "
-             "days: the pause or behaviour-change length). It stands as an offer, unless it "
-             "tightens a standing offer: then it is a mixed signal.", "precondition"),
-    MoveKind("washington", "us_sanctions", ("M3", "M2", "M20"), "A unilateral sanctions round."),
-    MoveKind("washington", "threat", ("M9",), "A public threat."),
-    MoveKind("washington", "mixed_signal", ("M8",), "A voice contradicting the standing offer."),
-    MoveKind("washington", "back_channel", ("M10",), "A direct contact opportunity."),
-    MoveKind("washington", "reassure", ("M16",), "A show of commitment to allies."),
-    MoveKind("washington", "bless_un_envoy", ("M10",), "Washington blesses a UN envoy."),
-    MoveKind("beijing", "enforcement", ("M5",), "Set Beijing's enforcement (value 0..1).",
-             "share"),
-    MoveKind("beijing", "envoy", ("M11", "M10"), "A Chinese envoy visits Pyongyang."),
-    MoveKind("moscow", "intermediary", ("M10", "M12"), "Moscow hosts Pyongyang's envoys."),
-    MoveKind("moscow", "distraction", ("M12", "M13"),
-             "A crisis with Russia begins (value: US-Russia relations after it, 0..1).", "share"),
-    MoveKind("un", "envoy_proposal", ("M10",), "The Secretary-General proposes an envoy."),
-    MoveKind("un", "envoy", ("M10", "M15"),
-             "A UN envoy mission (goes ahead only if the channel is open and Washington blessed)."),
-)})
+MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
+    {
+        (m.actor, m.kind): m
+        for m in (
+            MoveKind(
+                "washington",
+                "talks_offer",
+                ("M1", "M8"),
+                "Offer or restate talks; the offer's credibility is renewed.",
+            ),
+            MoveKind(
+                "washington",
+                "precondition",
+                ("M1", "M8"),
+                "Set the precondition (value: one of washington.precondition's choices; optional "
+                "days: the pause or behaviour-change length). It stands as an offer, unless it "
+                "tightens a standing offer: then it is a mixed signal.",
+                "precondition",
+            ),
+            MoveKind(
+                "washington", "us_sanctions", ("M3", "M2", "M20"), "A unilateral sanctions round."
+            ),
+            MoveKind("washington", "threat", ("M9",), "A public threat."),
+            MoveKind(
+                "washington", "mixed_signal", ("M8",), "A voice contradicting the standing offer."
+            ),
+            MoveKind("washington", "back_channel", ("M10",), "A direct contact opportunity."),
+            MoveKind("washington", "reassure", ("M16",), "A show of commitment to allies."),
+            MoveKind("washington", "bless_un_envoy", ("M10",), "Washington blesses a UN envoy."),
+            MoveKind(
+                "beijing",
+                "enforcement",
+                ("M5",),
+                "Set Beijing's enforcement (value 0..1).",
+                "share",
+            ),
+            MoveKind("beijing", "envoy", ("M11", "M10"), "A Chinese envoy visits Pyongyang."),
+            MoveKind("moscow", "intermediary", ("M10", "M12"), "Moscow hosts Pyongyang's envoys."),
+            MoveKind(
+                "moscow",
+                "distraction",
+                ("M12", "M13"),
+                "A crisis with Russia begins (value: US-Russia relations after it, 0..1).",
+                "share",
+            ),
+            MoveKind("un", "envoy_proposal", ("M10",), "The Secretary-General proposes an envoy."),
+            MoveKind(
+                "un",
+                "envoy",
+                ("M10", "M15"),
+                "A UN envoy mission (goes ahead only if the channel is open and Washington blessed).",
+            ),
+        )
+    }
+)
 
 #: Actor spellings accepted in scenario files.
-ACTOR_ALIASES = MappingProxyType({"washington": "washington", "beijing": "beijing",
-                                  "moscow": "moscow", "un": "un", "united_nations": "un",
-                                  "unitednations": "un", "pyongyang": "pyongyang"})
+ACTOR_ALIASES = MappingProxyType(
+    {
+        "washington": "washington",
+        "beijing": "beijing",
+        "moscow": "moscow",
+        "un": "un",
+        "united_nations": "un",
+        "unitednations": "un",
+        "pyongyang": "pyongyang",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -203,8 +292,9 @@ class Scenario:
 def list_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package."""
     folder = resources.files("negotiation_sim") / "data" / "scenarios"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir()
-                  if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
@@ -217,14 +307,27 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         return _parse(resource.read_text(encoding="utf-8"), f"{text_path}.toml")
     path = Path(text_path)
     if not path.is_file():
-        raise ScenarioError(text_path, "scenario", text_path,
-                            "allowed: a path to a TOML file or a shipped scenario: "
-                            + ", ".join(list_scenarios()))
+        raise ScenarioError(
+            text_path,
+            "scenario",
+            text_path,
+            "allowed: a path to a TOML file or a shipped scenario: " + ", ".join(list_scenarios()),
+        )
     return _parse(path.read_text(encoding="utf-8"), str(path))
 
 
-_TOP_KEYS = {"name", "title", "description", "start", "horizon_days", "initial", "params",
-             "moves", "base", "drop_moves"}
+_TOP_KEYS = {
+    "name",
+    "title",
+    "description",
+    "start",
+    "horizon_days",
+    "initial",
+    "params",
+    "moves",
+    "base",
+    "drop_moves",
+}
 _MOVE_KEYS = {"date", "actor", "kind", "value", "days", "note", "source"}
 
 
@@ -249,8 +352,9 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
         raise ScenarioError(source, "<scenario>", raw, "allowed: a table of scenario keys")
     for key in raw:
         if key not in _TOP_KEYS:
-            raise ScenarioError(source, key, raw[key],
-                                "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS)))
+            raise ScenarioError(
+                source, key, raw[key], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS))
+            )
     name = _require(raw, "name", str, source)
     base = _base(raw, source)
     raw = _inherit(raw, base)
@@ -262,25 +366,36 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
         raise ScenarioError(source, "horizon_days", horizon, "allowed: an integer in [1, 36500]")
     initial = _parse_initial(raw.get("initial", {}), source)
     params = parameters.validate(_table(raw, "params", source), source)
-    moves = [_parse_move(m, i, start, horizon, source)
-             for i, m in enumerate(_moves_list(raw, source))]
+    moves = [
+        _parse_move(m, i, start, horizon, source) for i, m in enumerate(_moves_list(raw, source))
+    ]
     if base is not None:
         kept = _drop_moves(base.moves, raw.get("drop_moves", []), source)
         moves = [_redate(m, start, horizon, source) for m in kept] + moves
-    return Scenario(name=name, start=start, horizon_days=horizon,
-                    title=str(raw.get("title", "")), description=str(raw.get("description", "")),
-                    initial=MappingProxyType({**(base.initial if base else {}), **initial}),
-                    params=MappingProxyType({**(base.params if base else {}), **params}),
-                    moves=tuple(sorted(moves, key=lambda m: m.day)), path=source,
-                    base=base.name if base else None)
+    return Scenario(
+        name=name,
+        start=start,
+        horizon_days=horizon,
+        title=str(raw.get("title", "")),
+        description=str(raw.get("description", "")),
+        initial=MappingProxyType({**(base.initial if base else {}), **initial}),
+        params=MappingProxyType({**(base.params if base else {}), **params}),
+        moves=tuple(sorted(moves, key=lambda m: m.day)),
+        path=source,
+        base=base.name if base else None,
+    )
 
 
 def _base(raw: Mapping, source: str) -> Scenario | None:
     """The scenario a counterfactual builds on: a shipped name, or a path beside ``source``."""
     if "base" not in raw:
         if "drop_moves" in raw:
-            raise ScenarioError(source, "drop_moves", raw["drop_moves"],
-                                "allowed: only together with base = <scenario>")
+            raise ScenarioError(
+                source,
+                "drop_moves",
+                raw["drop_moves"],
+                "allowed: only together with base = <scenario>",
+            )
         return None
     name = raw["base"]
     if not isinstance(name, str) or name == raw.get("name"):
@@ -289,8 +404,14 @@ def _base(raw: Mapping, source: str) -> Scenario | None:
         return load_scenario(name)
     path = Path(source).parent / name
     if not path.is_file():
-        raise ScenarioError(source, "base", name, "allowed: a shipped scenario ("
-                            + ", ".join(list_scenarios()) + ") or a path to a TOML file")
+        raise ScenarioError(
+            source,
+            "base",
+            name,
+            "allowed: a shipped scenario ("
+            + ", ".join(list_scenarios())
+            + ") or a path to a TOML file",
+        )
     return load_scenario(path)
 
 
@@ -298,25 +419,40 @@ def _inherit(raw: Mapping, base: Scenario | None) -> Mapping:
     """Start and horizon come from the base unless the counterfactual sets them."""
     if base is None:
         return raw
-    return {"start": base.start, "horizon_days": base.horizon_days,
-            "title": base.title, "description": base.description, **raw}
+    return {
+        "start": base.start,
+        "horizon_days": base.horizon_days,
+        "title": base.title,
+        "description": base.description,
+        **raw,
+    }
 
 
 def _drop_moves(moves: tuple[Move, ...], drops: object, source: str) -> list[Move]:
     """The base's moves less those ``[[drop_moves]]`` names; each must name exactly one."""
     if not isinstance(drops, list) or not all(isinstance(d, Mapping) for d in drops):
-        raise ScenarioError(source, "drop_moves", drops,
-                            "allowed: an array of tables [[drop_moves]] with date, actor, kind")
+        raise ScenarioError(
+            source,
+            "drop_moves",
+            drops,
+            "allowed: an array of tables [[drop_moves]] with date, actor, kind",
+        )
     kept = list(moves)
     for index, drop in enumerate(drops):
-        key = (drop.get("date"), ACTOR_ALIASES.get(str(drop.get("actor", "")).lower()),
-               drop.get("kind"))
+        key = (
+            drop.get("date"),
+            ACTOR_ALIASES.get(str(drop.get("actor", "")).lower()),
+            drop.get("kind"),
+        )
         found = [m for m in kept if (m.date, m.actor, m.kind) == key]
         if len(found) != 1 or set(drop) - {"date", "actor", "kind"}:
             listed = "; ".join(f"{m.date} {m.actor} {m.kind}" for m in moves)
-            raise ScenarioError(source, f"drop_moves[{index}]", dict(drop),
-                                f"allowed: date, actor and kind of one of the base's moves: "
-                                f"{listed}")
+            raise ScenarioError(
+                source,
+                f"drop_moves[{index}]",
+                dict(drop),
+                f"allowed: date, actor and kind of one of the base's moves: {listed}",
+            )
         kept.remove(found[0])
     return kept
 
@@ -325,9 +461,12 @@ def _redate(move: Move, start: dt.date, horizon: int, source: str) -> Move:
     """A base move counted from this scenario's start; it must still fall in the horizon."""
     day = (move.date - start).days
     if not 0 <= day < horizon:
-        raise ScenarioError(source, "horizon_days", horizon,
-                            f"allowed: a start and horizon that keep the base's move of "
-                            f"{move.date.isoformat()}")
+        raise ScenarioError(
+            source,
+            "horizon_days",
+            horizon,
+            f"allowed: a start and horizon that keep the base's move of {move.date.isoformat()}",
+        )
     return replace(move, day=day)
 
 
@@ -360,8 +499,9 @@ def _parse_initial(raw: object, source: str) -> dict[str, object]:
     out = {}
     for key, value in raw.items():
         if key not in INITIAL_STATE:
-            raise ScenarioError(source, f"initial.{key}", value,
-                                "unknown key; allowed: " + ", ".join(INITIAL_STATE))
+            raise ScenarioError(
+                source, f"initial.{key}", value, "unknown key; allowed: " + ", ".join(INITIAL_STATE)
+            )
         out[key] = INITIAL_STATE[key].validate(value, source)
     return out
 
@@ -370,51 +510,81 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
     where = f"moves[{index}]"
     for key in raw:
         if key not in _MOVE_KEYS:
-            raise ScenarioError(source, f"{where}.{key}", raw[key],
-                                "unknown key; allowed: " + ", ".join(sorted(_MOVE_KEYS)))
+            raise ScenarioError(
+                source,
+                f"{where}.{key}",
+                raw[key],
+                "unknown key; allowed: " + ", ".join(sorted(_MOVE_KEYS)),
+            )
     date = raw.get("date")
     if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
-        raise ScenarioError(source, f"{where}.date", date, "allowed: a TOML date such as 2017-11-21")
+        raise ScenarioError(
+            source, f"{where}.date", date, "allowed: a TOML date such as 2017-11-21"
+        )
     day = (date - start).days
     if not 0 <= day < horizon:
         end = start + dt.timedelta(days=horizon - 1)
-        raise ScenarioError(source, f"{where}.date", date.isoformat(),
-                            f"allowed: a date from {start.isoformat()} to {end.isoformat()}")
+        raise ScenarioError(
+            source,
+            f"{where}.date",
+            date.isoformat(),
+            f"allowed: a date from {start.isoformat()} to {end.isoformat()}",
+        )
     actor = ACTOR_ALIASES.get(str(raw.get("actor", "")).lower())
     if actor is None or actor == "pyongyang":
-        raise ScenarioError(source, f"{where}.actor", raw.get("actor"),
-                            "allowed: washington, beijing, moscow or un (Pyongyang's moves and "
-                            "Security Council votes are never scripted)")
+        raise ScenarioError(
+            source,
+            f"{where}.actor",
+            raw.get("actor"),
+            "allowed: washington, beijing, moscow or un (Pyongyang's moves and "
+            "Security Council votes are never scripted)",
+        )
     kind = raw.get("kind")
     spec = MOVE_KINDS.get((actor, kind))
     if spec is None:
         kinds = [k for (a, k) in MOVE_KINDS if a == actor]
-        raise ScenarioError(source, f"{where}.kind", kind,
-                            f"allowed for {actor}: " + ", ".join(kinds))
+        raise ScenarioError(
+            source, f"{where}.kind", kind, f"allowed for {actor}: " + ", ".join(kinds)
+        )
     value, days = _move_value(raw, spec, where, source)
-    return Move(date=date, day=day, actor=actor, kind=kind, value=value, days=days,
-                note=str(raw.get("note", "")), source=str(raw.get("source", "")))
+    return Move(
+        date=date,
+        day=day,
+        actor=actor,
+        kind=kind,
+        value=value,
+        days=days,
+        note=str(raw.get("note", "")),
+        source=str(raw.get("source", "")),
+    )
 
 
 def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[object, int | None]:
     value, days = raw.get("value"), raw.get("days")
     if spec.value is None:
         if value is not None or days is not None:
-            raise ScenarioError(source, f"{where}.value", value,
-                                f"allowed: no value for {spec.actor} {spec.kind}")
+            raise ScenarioError(
+                source, f"{where}.value", value, f"allowed: no value for {spec.actor} {spec.kind}"
+            )
         return None, None
     if spec.value == "share":
         if days is not None:
             raise ScenarioError(source, f"{where}.days", days, "allowed: no days for this kind")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                or not math.isfinite(value) or not 0 <= value <= 1:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or not 0 <= value <= 1
+        ):
             raise ScenarioError(source, f"{where}.value", value, "allowed: a number in [0, 1]")
         return float(value), None
-    value = _as_move_field(parameters.get("washington.precondition"), value,
-                           f"{where}.value", source)
+    value = _as_move_field(
+        parameters.get("washington.precondition"), value, f"{where}.value", source
+    )
     if days is not None and value not in ("test_pause", "behaviour_change"):
-        raise ScenarioError(source, f"{where}.days", days,
-                            "allowed: days only with test_pause or behaviour_change")
+        raise ScenarioError(
+            source, f"{where}.days", days, "allowed: days only with test_pause or behaviour_change"
+        )
     if days is not None:
         entry = "washington.pause_days" if value == "test_pause" else "washington.behaviour_days"
         days = _as_move_field(parameters.get(entry), days, f"{where}.days", source)

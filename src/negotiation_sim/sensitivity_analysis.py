@@ -107,18 +107,21 @@ class Sensitivity:
             raise KeyError(f"{output!r} was not analysed; analysed: {', '.join(self.outputs)}")
         frame = self.indices[self.indices["output"] == output]
         key = RANK_BY[self.method]
-        return frame.sort_values(key, ascending=False, kind="stable",
-                                 na_position="last").reset_index(drop=True)
+        return frame.sort_values(
+            key, ascending=False, kind="stable", na_position="last"
+        ).reset_index(drop=True)
 
     def summary(self, top: int = 10) -> str:
         """Per output, the ``top`` parameters ranked by ``ST`` (Sobol) or ``mu_star`` (Morris),
         with their intervals; a header names the scenario, method, N, replicates and seed."""
         level = f"{self.level:.0%}"
         samples = "base samples" if self.method == "sobol" else "trajectories"
-        header = (f"Sensitivity of {self.scenario} ({self.method}): N = {self.n} {samples}, "
-                  f"{self.points} points x {self.spec.replicates} replicates, "
-                  f"seed {self.spec.seed}, {self.days} days, "
-                  f"{len(self.problem['names'])} parameters")
+        header = (
+            f"Sensitivity of {self.scenario} ({self.method}): N = {self.n} {samples}, "
+            f"{self.points} points x {self.spec.replicates} replicates, "
+            f"seed {self.spec.seed}, {self.days} days, "
+            f"{len(self.problem['names'])} parameters"
+        )
         lines = [header, f"Values per point: means over replicates; intervals: {level} bootstrap."]
         for output in self.outputs:
             lines.append("")
@@ -134,10 +137,14 @@ class Sensitivity:
 
     def _row_text(self, row) -> str:
         if self.method == "sobol":
-            return (f"ST {_num(row.ST)} [{_num(row.ST_low)}, {_num(row.ST_high)}]   "
-                    f"S1 {_num(row.S1)} [{_num(row.S1_low)}, {_num(row.S1_high)}]")
-        return (f"mu* {_num(row.mu_star)} [{_num(row.mu_star_low)}, {_num(row.mu_star_high)}]"
-                f"   sigma {_num(row.sigma)}")
+            return (
+                f"ST {_num(row.ST)} [{_num(row.ST_low)}, {_num(row.ST_high)}]   "
+                f"S1 {_num(row.S1)} [{_num(row.S1_low)}, {_num(row.S1_high)}]"
+            )
+        return (
+            f"mu* {_num(row.mu_star)} [{_num(row.mu_star_low)}, {_num(row.mu_star_high)}]"
+            f"   sigma {_num(row.sigma)}"
+        )
 
     def figure(self, path: str | Path | None = None):
         """One panel per output of the leading parameters' indices; see
@@ -147,9 +154,11 @@ class Sensitivity:
         return figures.sensitivity_indices(self, path)
 
     def __repr__(self) -> str:
-        return (f"Sensitivity({self.scenario!r}, method={self.method!r}, "
-                f"outputs={list(self.outputs)}, points={self.points}, "
-                f"replicates={self.spec.replicates}, seed={self.spec.seed})")
+        return (
+            f"Sensitivity({self.scenario!r}, method={self.method!r}, "
+            f"outputs={list(self.outputs)}, points={self.points}, "
+            f"replicates={self.spec.replicates}, seed={self.spec.seed})"
+        )
 
 
 def _num(value: float) -> str:
@@ -165,14 +174,25 @@ def _unit(output: str) -> str:
 
 
 # --- the entry point ----------------------------------------------------------------------
-def sensitivity(scenario: str | Path,
-                outputs: str | Sequence[str] = ("talks_reached", "launch_days", "crisis"),
-                method: str = "sobol", n: int = 64, replicates: int = 10, seed: int = 0, *,
-                space: Mapping | None = None, days: int | None = None,
-                store: str | Path | None = None, resume: bool = False,
-                backend: str | None = None, chunk: int | None = None,
-                workers: int | None = None, scheduler: str | None = None,
-                progress: bool = False, level: float = 0.95) -> Sensitivity:
+def sensitivity(
+    scenario: str | Path,
+    outputs: str | Sequence[str] = ("talks_reached", "launch_days", "crisis"),
+    method: str = "sobol",
+    n: int = 64,
+    replicates: int = 10,
+    seed: int = 0,
+    *,
+    space: Mapping | None = None,
+    days: int | None = None,
+    store: str | Path | None = None,
+    resume: bool = False,
+    backend: str | None = None,
+    chunk: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    level: float = 0.95,
+) -> Sensitivity:
     """Run a Sobol or Morris sweep of ``scenario`` and analyse ``outputs`` with SALib.
 
     Args:
@@ -197,13 +217,22 @@ def sensitivity(scenario: str | Path,
     outputs = _check_outputs(outputs)
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ScenarioError(SOURCE, "level", level, "allowed: a number strictly between 0 and 1")
-    spec = SweepSpec(str(scenario), space, replicates, seed, design=method, points=n,
-                     days=days, source=SOURCE)
+    spec = SweepSpec(
+        str(scenario), space, replicates, seed, design=method, points=n, days=days, source=SOURCE
+    )
     analyzer = _analyzer(method)
     design = design_points(spec)
-    results = run_sweep(spec, store=store, resume=resume, backend=backend, chunk=chunk,
-                        workers=workers, scheduler=scheduler, progress=progress,
-                        points=design)
+    results = run_sweep(
+        spec,
+        store=store,
+        resume=resume,
+        backend=backend,
+        chunk=chunk,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        points=design,
+    )
     days_run = spec.days or load_scenario(spec.scenario).horizon_days
     per_point = point_means(results, design, outputs, days_run)
     problem = salib_problem(spec)
@@ -213,15 +242,26 @@ def sensitivity(scenario: str | Path,
         Y = per_point[output].to_numpy(dtype=np.float64)
         if not np.all(np.isfinite(Y)) or np.ptp(Y) == 0:
             value = Y[0] if Y.size else float("nan")
-            notes[output] = (f"constant at {value:.4g} over all {Y.size} points: no variance "
-                             "to apportion, indices are NaN")
+            notes[output] = (
+                f"constant at {value:.4g} over all {Y.size} points: no variance "
+                "to apportion, indices are NaN"
+            )
             frames.append(_nan_indices(output, problem["names"], method))
             continue
         frames.append(analyzer(output, problem, X, Y, level, seed))
     indices = pd.concat(frames, ignore_index=True)
-    return Sensitivity(method=method, outputs=outputs, spec=spec, problem=problem,
-                       results=results, per_point=per_point, indices=indices, days=days_run,
-                       level=float(level), notes=notes)
+    return Sensitivity(
+        method=method,
+        outputs=outputs,
+        spec=spec,
+        problem=problem,
+        results=results,
+        per_point=per_point,
+        indices=indices,
+        days=days_run,
+        level=float(level),
+        notes=notes,
+    )
 
 
 def _check_outputs(outputs: str | Sequence[str]) -> tuple[str, ...]:
@@ -237,8 +277,9 @@ def _check_outputs(outputs: str | Sequence[str]) -> tuple[str, ...]:
     return names
 
 
-def point_means(results: pd.DataFrame, design: pd.DataFrame, outputs: Sequence[str],
-                days: int) -> pd.DataFrame:
+def point_means(
+    results: pd.DataFrame, design: pd.DataFrame, outputs: Sequence[str], days: int
+) -> pd.DataFrame:
     """Per design point (index ``point`` = 0..N-1, the design's order): the parameters and the
     mean of each output over the point's replicates; censored ``days`` outcomes (NaN) count as
     ``days`` (the restricted mean)."""
@@ -251,8 +292,10 @@ def point_means(results: pd.DataFrame, design: pd.DataFrame, outputs: Sequence[s
     means = values.groupby("point")[list(outputs)].mean()
     missing = design.index.difference(means.index)
     if len(missing):
-        raise ValueError(f"the sweep has no rows for {len(missing)} design point(s), e.g. "
-                         f"{missing[:5].tolist()}: the analysis needs every point")
+        raise ValueError(
+            f"the sweep has no rows for {len(missing)} design point(s), e.g. "
+            f"{missing[:5].tolist()}: the analysis needs every point"
+        )
     per_point = pd.concat([design, means.reindex(design.index)], axis=1)
     per_point.index.name = "point"
     return per_point
@@ -263,36 +306,47 @@ def _analyzer(method: str):
     try:
         import SALib  # noqa: F401
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError("sensitivity analysis needs SALib: "
-                          "pip install 'negotiation-sim[sensitivity]'") from error
+        raise ImportError(
+            "sensitivity analysis needs SALib: pip install 'negotiation-sim[sensitivity]'"
+        ) from error
     return _sobol if method == "sobol" else _morris
 
 
-def _sobol(output: str, problem: dict, X: np.ndarray, Y: np.ndarray, level: float,
-           seed: int) -> pd.DataFrame:
+def _sobol(
+    output: str, problem: dict, X: np.ndarray, Y: np.ndarray, level: float, seed: int
+) -> pd.DataFrame:
     from SALib.analyze import sobol
 
     si = sobol.analyze(problem, Y, calc_second_order=False, conf_level=level, seed=seed)
     frame = pd.DataFrame({"output": output, "parameter": problem["names"]})
     for key in ("S1", "ST"):
         estimate, conf = np.asarray(si[key], float), np.asarray(si[f"{key}_conf"], float)
-        frame[key], frame[f"{key}_low"], frame[f"{key}_high"] = (estimate, estimate - conf,
-                                                                 estimate + conf)
+        frame[key], frame[f"{key}_low"], frame[f"{key}_high"] = (
+            estimate,
+            estimate - conf,
+            estimate + conf,
+        )
     return frame
 
 
-def _morris(output: str, problem: dict, X: np.ndarray, Y: np.ndarray, level: float,
-            seed: int) -> pd.DataFrame:
+def _morris(
+    output: str, problem: dict, X: np.ndarray, Y: np.ndarray, level: float, seed: int
+) -> pd.DataFrame:
     from SALib.analyze import morris
 
-    si = morris.analyze(problem, X, Y, conf_level=level, num_levels=MORRIS_LEVELS,
-                        seed=seed)
+    si = morris.analyze(problem, X, Y, conf_level=level, num_levels=MORRIS_LEVELS, seed=seed)
     estimate = np.asarray(si["mu_star"], float)
     conf = np.asarray(si["mu_star_conf"], float)
-    return pd.DataFrame({"output": output, "parameter": problem["names"],
-                         "mu_star": estimate, "mu_star_low": estimate - conf,
-                         "mu_star_high": estimate + conf,
-                         "sigma": np.asarray(si["sigma"], float)})
+    return pd.DataFrame(
+        {
+            "output": output,
+            "parameter": problem["names"],
+            "mu_star": estimate,
+            "mu_star_low": estimate - conf,
+            "mu_star_high": estimate + conf,
+            "sigma": np.asarray(si["sigma"], float),
+        }
+    )
 
 
 def _nan_indices(output: str, names: Sequence[str], method: str) -> pd.DataFrame:

@@ -56,11 +56,15 @@ _ROW = "_store_row"
 
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ("CREATE TABLE columns (position INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-     "dtype TEXT NOT NULL)"),
+    (
+        "CREATE TABLE columns (position INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "dtype TEXT NOT NULL)"
+    ),
     "CREATE TABLE points (point INTEGER PRIMARY KEY)",
-    ("CREATE TABLE failures (id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER, "
-     "message TEXT NOT NULL, time TEXT NOT NULL)"),
+    (
+        "CREATE TABLE failures (id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER, "
+        "message TEXT NOT NULL, time TEXT NOT NULL)"
+    ),
 )
 
 
@@ -87,8 +91,11 @@ def _first_difference(stored, given, key: str = ""):
     """The dotted key and both values where two JSON values first differ, or None if equal."""
     if isinstance(stored, dict) and isinstance(given, dict):
         for name in sorted(set(stored) | set(given)):
-            found = _first_difference(stored.get(name, _ABSENT), given.get(name, _ABSENT),
-                                      f"{key}.{name}" if key else name)
+            found = _first_difference(
+                stored.get(name, _ABSENT),
+                given.get(name, _ABSENT),
+                f"{key}.{name}" if key else name,
+            )
             if found:
                 return found
         return None
@@ -107,15 +114,17 @@ def _first_difference(stored, given, key: str = ""):
 
 
 def _not_a_store(path: Path, why: str) -> ScenarioError:
-    return ScenarioError(str(path), "store", str(path),
-                         f"allowed: a sweep store written by negotiation_sim ({why})")
+    return ScenarioError(
+        str(path), "store", str(path), f"allowed: a sweep store written by negotiation_sim ({why})"
+    )
 
 
 def _has_meta(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse any file that is not one of our stores before writing anything to it."""
     try:
         found = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone()
     except sqlite3.DatabaseError as error:
         raise _not_a_store(path, f"not an SQLite database: {error}") from None
     if found is None:
@@ -139,8 +148,10 @@ def _scalar(value):
     if value is pd.NA or value is pd.NaT:
         return None
     if not isinstance(value, str | int | float | bytes):
-        raise TypeError(f"cannot store {value!r} ({type(value).__name__}): "
-                         "allowed: str, int, float, bool, bytes or missing")
+        raise TypeError(
+            f"cannot store {value!r} ({type(value).__name__}): "
+            "allowed: str, int, float, bool, bytes or missing"
+        )
     return value
 
 
@@ -158,14 +169,18 @@ def _column_dtype(name: str, values: pd.Series) -> str:
     """The dtype name recorded for a column, or ValueError for what cannot round-trip."""
     dtype = values.dtype
     # SQLite holds 64-bit signed integers and doubles: wider types would not come back exactly.
-    if isinstance(dtype, np.dtype) and (dtype.kind in "ib" or
-                                        (dtype.kind == "u" and dtype.itemsize < 8) or
-                                        (dtype.kind == "f" and dtype.itemsize <= 8)):
+    if isinstance(dtype, np.dtype) and (
+        dtype.kind in "ib"
+        or (dtype.kind == "u" and dtype.itemsize < 8)
+        or (dtype.kind == "f" and dtype.itemsize <= 8)
+    ):
         return str(dtype)
     if str(dtype) in ("str", "object"):
         return str(dtype)
-    raise ValueError(f"column {name!r} has dtype {dtype}: allowed: signed ints, uint8-32, "
-                     "float16-64, bool, str or object")
+    raise ValueError(
+        f"column {name!r} has dtype {dtype}: allowed: signed ints, uint8-32, "
+        "float16-64, bool, str or object"
+    )
 
 
 class SweepStore:
@@ -186,8 +201,12 @@ class SweepStore:
         if not path.exists():
             return cls._create(path, canonical)
         if not resume:
-            raise ScenarioError(str(path), "store", str(path), "allowed: a new path, or "
-                                "resume=True (--resume) to continue this sweep")
+            raise ScenarioError(
+                str(path),
+                "store",
+                str(path),
+                "allowed: a new path, or resume=True (--resume) to continue this sweep",
+            )
         store = cls._connect(path, read_only=False)
         try:
             store._check_spec(json.loads(canonical))
@@ -204,16 +223,19 @@ class SweepStore:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
                 conn.execute(statement)
-            conn.executemany("INSERT INTO meta VALUES (?, ?)",
-                             [("format", str(FORMAT_VERSION)), ("spec", canonical)])
+            conn.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("format", str(FORMAT_VERSION)), ("spec", canonical)],
+            )
         return cls(conn, path)
 
     @classmethod
     def _connect(cls, path: Path, read_only: bool) -> SweepStore:
         """Open an existing store, checking it is one before touching it."""
         if not path.is_file():
-            raise ScenarioError(str(path), "store", str(path),
-                                "allowed: the path of an existing sweep store")
+            raise ScenarioError(
+                str(path), "store", str(path), "allowed: the path of an existing sweep store"
+            )
         uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
         # isolation_level=None: we open transactions ourselves, so DDL and inserts of a chunk
         # share one, and no read snapshot is held open between calls.
@@ -222,8 +244,9 @@ class SweepStore:
             _has_meta(conn, path)
             version = dict(conn.execute("SELECT key, value FROM meta")).get("format")
             if version != str(FORMAT_VERSION):
-                raise _not_a_store(path, f"format {version}, this version reads format "
-                                         f"{FORMAT_VERSION}")
+                raise _not_a_store(
+                    path, f"format {version}, this version reads format {FORMAT_VERSION}"
+                )
             if not read_only:
                 cls._configure(conn)
             return cls(conn, path)
@@ -244,9 +267,13 @@ class SweepStore:
         difference = _first_difference(stored, given)
         if difference:
             key, old, new = difference
-            raise ScenarioError(str(self.path), key, new,
-                                f"allowed: the stored specification's value {old!r}; "
-                                "start a new store for a different sweep")
+            raise ScenarioError(
+                str(self.path),
+                key,
+                new,
+                f"allowed: the stored specification's value {old!r}; "
+                "start a new store for a different sweep",
+            )
 
     def _read_columns(self) -> list[tuple[str, str]]:
         return list(self._conn.execute("SELECT name, dtype FROM columns ORDER BY position"))
@@ -268,12 +295,18 @@ class SweepStore:
         if not self._columns:
             return pd.DataFrame()
         names = [name for name, _ in self._columns]
-        sql = (f"SELECT {', '.join(map(_quote, names))} FROM results "
-               f"ORDER BY {_quote('point')}, {_ROW}")
+        sql = (
+            f"SELECT {', '.join(map(_quote, names))} FROM results "
+            f"ORDER BY {_quote('point')}, {_ROW}"
+        )
         rows = self._conn.execute(sql).fetchall()
         values = list(zip(*rows)) if rows else [[] for _ in names]
-        return pd.DataFrame({name: _decode(list(column), dtype)
-                             for (name, dtype), column in zip(self._columns, values)})
+        return pd.DataFrame(
+            {
+                name: _decode(list(column), dtype)
+                for (name, dtype), column in zip(self._columns, values)
+            }
+        )
 
     def failures(self) -> pd.DataFrame:
         """Failures recorded, oldest first: columns point and message."""
@@ -297,8 +330,10 @@ class SweepStore:
             self._refuse_finished(points)
             if not self._columns:
                 self._create_results(layout)
-            insert = (f"INSERT INTO results ({', '.join(_quote(n) for n, _ in layout)}) "
-                      f"VALUES ({', '.join('?' * len(layout))})")
+            insert = (
+                f"INSERT INTO results ({', '.join(_quote(n) for n, _ in layout)}) "
+                f"VALUES ({', '.join('?' * len(layout))})"
+            )
             self._conn.executemany(insert, zip(*encoded))
             self._conn.executemany("INSERT INTO points VALUES (?)", [(p,) for p in points])
         # Only after the commit: a rolled-back first write must not leave columns behind.
@@ -326,12 +361,14 @@ class SweepStore:
         stored = dict(self._columns)
         missing, extra = sorted(set(stored) - set(given)), sorted(set(given) - set(stored))
         if missing or extra:
-            raise ValueError(f"columns differ from the stored ones: missing {missing}, "
-                             f"unexpected {extra}")
+            raise ValueError(
+                f"columns differ from the stored ones: missing {missing}, unexpected {extra}"
+            )
         changed = {n: (stored[n], given[n]) for n in stored if stored[n] != given[n]}
         if changed:
-            raise ValueError(f"column dtypes differ from the stored ones (stored, given): "
-                             f"{changed}")
+            raise ValueError(
+                f"column dtypes differ from the stored ones (stored, given): {changed}"
+            )
         return self._columns  # same columns, possibly reordered: insert by name
 
     def _refuse_finished(self, points: list[int]) -> None:
@@ -345,19 +382,24 @@ class SweepStore:
         # No declared types: SQLite then keeps each value's own type (no REAL/INTEGER affinity
         # conversions, which would turn -0.0 into 0.0); dtypes live in the columns table.
         columns = ", ".join(_quote(name) for name, _ in layout)
-        self._conn.execute(f"CREATE TABLE results ({_ROW} INTEGER PRIMARY KEY AUTOINCREMENT, "
-                           f"{columns})")
+        self._conn.execute(
+            f"CREATE TABLE results ({_ROW} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})"
+        )
         self._conn.execute(f"CREATE INDEX results_point ON results ({_quote('point')})")
-        self._conn.executemany("INSERT INTO columns VALUES (?, ?, ?)",
-                               [(i, name, dtype) for i, (name, dtype) in enumerate(layout)])
+        self._conn.executemany(
+            "INSERT INTO columns VALUES (?, ?, ?)",
+            [(i, name, dtype) for i, (name, dtype) in enumerate(layout)],
+        )
 
     def record_failure(self, points: list[int], message: str) -> None:
         """Note that ``points`` failed with ``message``; they stay unfinished."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany("INSERT INTO failures (point, message, time) VALUES (?, ?, ?)",
-                                   [(int(p), str(message), now) for p in points])
+            self._conn.executemany(
+                "INSERT INTO failures (point, message, time) VALUES (?, ?, ?)",
+                [(int(p), str(message), now) for p in points],
+            )
 
     # -- closing ----------------------------------------------------------------------------
 

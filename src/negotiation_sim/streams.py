@@ -103,8 +103,9 @@ class Streams:
         if block not in self._counters:
             days = np.arange(block * _BLOCK_DAYS, (block + 1) * _BLOCK_DAYS, dtype=np.uint64)
             with np.errstate(over="ignore"):
-                self._counters = {block: _mix(days[:, None] * np.uint64(_N_WORDS)
-                                              + self._word[None, :] + _GOLDEN)}
+                self._counters = {
+                    block: _mix(days[:, None] * np.uint64(_N_WORDS) + self._word[None, :] + _GOLDEN)
+                }
         return self._counters[block][offset]
 
     def day(self, day: int) -> np.ndarray:

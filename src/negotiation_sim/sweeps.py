@@ -57,8 +57,10 @@ class SweepFailed(RuntimeError):
         self.failures = list(failures)
         points = sorted(p for chunk, _ in self.failures for p in chunk)
         first = self.failures[0][1] if self.failures else ""
-        super().__init__(f"{len(points)} point(s) failed twice and were not run: "
-                         f"{_abbreviate(points)}; first error: {first}")
+        super().__init__(
+            f"{len(points)} point(s) failed twice and were not run: "
+            f"{_abbreviate(points)}; first error: {first}"
+        )
 
 
 # --- the specification --------------------------------------------------------------------
@@ -83,21 +85,25 @@ class SweepSpec:
         if self.days is not None:
             check_integer(self.source, "days", self.days, 1)
         if self.design not in DESIGNS:
-            raise ScenarioError(self.source, "design", self.design,
-                                "allowed: one of " + ", ".join(DESIGNS))
+            raise ScenarioError(
+                self.source, "design", self.design, "allowed: one of " + ", ".join(DESIGNS)
+            )
         try:
             load_scenario(self.scenario)  # fails early, naming the scenario
         except ScenarioError as error:
             if error.source == self.scenario:  # not found: say which specification named it
-                raise ScenarioError(self.source, "scenario", self.scenario,
-                                    error.allowed) from None
+                raise ScenarioError(self.source, "scenario", self.scenario, error.allowed) from None
             raise
         object.__setattr__(self, "space", parse_space(self.space, self.source))
         if self.design in ("sobol", "morris") and any(
-                not isinstance(v, dict) for v in self.space.values()):
-            raise ScenarioError(self.source, "space", _first_list(self.space),
-                                f"allowed for design {self.design!r}: ranges "
-                                "{ low = ..., high = ... } only")
+            not isinstance(v, dict) for v in self.space.values()
+        ):
+            raise ScenarioError(
+                self.source,
+                "space",
+                _first_list(self.space),
+                f"allowed for design {self.design!r}: ranges {{ low = ..., high = ... }} only",
+            )
 
     def to_dict(self) -> dict:
         """The specification as plain data (what the store keeps and compares)."""
@@ -136,18 +142,30 @@ def load_spec(path: str | Path) -> SweepSpec:
         raise ScenarioError(source, "<toml>", str(error), "allowed: valid TOML") from None
     for key in raw:
         if key not in _SPEC_KEYS:
-            raise ScenarioError(source, key, raw[key],
-                                "unknown key; allowed: " + ", ".join(sorted(_SPEC_KEYS)))
+            raise ScenarioError(
+                source, key, raw[key], "unknown key; allowed: " + ", ".join(sorted(_SPEC_KEYS))
+            )
     scenario = raw.get("scenario")
     if not isinstance(scenario, str):
-        raise ScenarioError(source, "scenario", scenario,
-                            "allowed: a shipped scenario's name or a path to a scenario file")
+        raise ScenarioError(
+            source,
+            "scenario",
+            scenario,
+            "allowed: a shipped scenario's name or a path to a scenario file",
+        )
     beside = path.parent / scenario
     if scenario not in list_scenarios() and beside.is_file():
         scenario = str(beside)
-    return SweepSpec(scenario, raw.get("space", {}), raw.get("replicates", 10),
-                     raw.get("seed", 0), raw.get("design", "grid"), raw.get("points"),
-                     raw.get("days"), source=source)
+    return SweepSpec(
+        scenario,
+        raw.get("space", {}),
+        raw.get("replicates", 10),
+        raw.get("seed", 0),
+        raw.get("design", "grid"),
+        raw.get("points"),
+        raw.get("days"),
+        source=source,
+    )
 
 
 def _first_list(space: Mapping) -> object:
@@ -162,27 +180,41 @@ def parse_space(space: Mapping | None, source: str = "<sweep>") -> dict[str, obj
     inside the registry's range.
     """
     if space is None:
-        return {e.name: {"low": float(e.low), "high": float(e.high)}
-                for e in registry.continuous()}
+        return {e.name: {"low": float(e.low), "high": float(e.high)} for e in registry.continuous()}
     if not isinstance(space, Mapping) or not space:
-        raise ScenarioError(source, "space", space if space is None or space == {} else
-                            dict(space) if isinstance(space, Mapping) else space,
-                            "allowed: a non-empty table of registry parameter names")
+        raise ScenarioError(
+            source,
+            "space",
+            space
+            if space is None or space == {}
+            else dict(space)
+            if isinstance(space, Mapping)
+            else space,
+            "allowed: a non-empty table of registry parameter names",
+        )
     return {name: _parse_dimension(name, value, source) for name, value in space.items()}
 
 
 def _parse_dimension(name: str, value: object, source: str) -> object:
     entry = registry.REGISTRY.get(name)
     if entry is None:
-        raise ScenarioError(source, f"space.{name}", value,
-                            "unknown parameter; allowed: names in the registry "
-                            "(docs/reference.md), e.g. pyongyang.salvo")
+        raise ScenarioError(
+            source,
+            f"space.{name}",
+            value,
+            "unknown parameter; allowed: names in the registry "
+            "(docs/reference.md), e.g. pyongyang.salvo",
+        )
     if isinstance(value, Mapping):
         return _parse_range(entry, value, source)
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     if not values:
-        raise ScenarioError(source, f"space.{name}", values,
-                            "allowed: at least one value, or { low = ..., high = ... }")
+        raise ScenarioError(
+            source,
+            f"space.{name}",
+            values,
+            "allowed: at least one value, or { low = ..., high = ... }",
+        )
     return [_validated(entry, v, source) for v in values]
 
 
@@ -196,8 +228,9 @@ def _validated(entry: registry.Parameter, value: object, source: str) -> object:
 def _parse_range(entry: registry.Parameter, value: Mapping, source: str) -> dict:
     key = f"space.{entry.name}"
     if entry.kind not in ("real", "integer"):
-        raise ScenarioError(source, key, dict(value),
-                            f"allowed: a list of values for a {entry.kind} parameter")
+        raise ScenarioError(
+            source, key, dict(value), f"allowed: a list of values for a {entry.kind} parameter"
+        )
     if set(value) != {"low", "high"}:
         raise ScenarioError(source, key, dict(value), "allowed: exactly the keys low and high")
     low, high = (_validated(entry, value[k], source) for k in ("low", "high"))
@@ -240,8 +273,10 @@ def _unit_sample(spec: SweepSpec, d: int) -> np.ndarray:
     problem = salib_problem(spec, unit=True)
     if spec.design == "sobol":
         from SALib.sample import sobol
+
         return sobol.sample(problem, n, calc_second_order=False, seed=spec.seed)
     from SALib.sample import morris
+
     return morris.sample(problem, n, num_levels=MORRIS_LEVELS, seed=spec.seed)
 
 
@@ -256,8 +291,7 @@ def _scale(dimension: object, u: np.ndarray) -> np.ndarray:
 def salib_problem(spec: SweepSpec, unit: bool = False) -> dict:
     """The SALib problem of a ranged space (``unit``: bounds [0, 1], scaled afterwards)."""
     names = list(spec.space)
-    bounds = [[0.0, 1.0] if unit else [spec.space[n]["low"], spec.space[n]["high"]]
-              for n in names]
+    bounds = [[0.0, 1.0] if unit else [spec.space[n]["low"], spec.space[n]["high"]] for n in names]
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
@@ -271,8 +305,13 @@ def run_points(spec: dict, points: pd.DataFrame) -> pd.DataFrame:
     seeds = replicate_seeds(spec["seed"], spec["replicates"])
     reps = seeds.size
     params = {name: _repeat(points[name].to_numpy(), reps) for name in points.columns}
-    model = NegotiationModel(spec["scenario"], seeds=np.tile(seeds, len(points)),
-                             params=params, record_daily=False, record_events=False)
+    model = NegotiationModel(
+        spec["scenario"],
+        seeds=np.tile(seeds, len(points)),
+        params=params,
+        record_daily=False,
+        record_events=False,
+    )
     outcomes = model.run(spec["days"]).outcomes.drop(columns="seed")
     head = pd.DataFrame({"point": np.repeat(points.index.to_numpy(), reps)})
     for name in points.columns:
@@ -291,7 +330,7 @@ def _repeat(values: np.ndarray, reps: int) -> np.ndarray | list:
 
 def chunk_points(points: pd.DataFrame, chunk: int) -> list[pd.DataFrame]:
     """Consecutive blocks of ``chunk`` points."""
-    return [points.iloc[i:i + chunk] for i in range(0, len(points), chunk)]
+    return [points.iloc[i : i + chunk] for i in range(0, len(points), chunk)]
 
 
 def default_chunk(replicates: int, points: int, workers: int) -> int:
@@ -306,8 +345,9 @@ def default_chunk(replicates: int, points: int, workers: int) -> int:
 Done = Callable[[pd.DataFrame], None]
 
 
-def _run_serial(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int,
-                scheduler: str | None) -> list[tuple[list[int], str]]:
+def _run_serial(
+    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
+) -> list[tuple[list[int], str]]:
     failed = []
     for points in chunks:
         for attempt in (1, 2):
@@ -320,8 +360,9 @@ def _run_serial(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int
     return failed
 
 
-def _run_processes(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int,
-                   scheduler: str | None) -> list[tuple[list[int], str]]:
+def _run_processes(
+    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
+) -> list[tuple[list[int], str]]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     pending, errors = list(chunks), {}
@@ -344,21 +385,33 @@ def _run_processes(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: 
     return [(p.index.tolist(), errors[p.index[0]]) for p in pending]
 
 
-def _run_dask(spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int,
-              scheduler: str | None) -> list[tuple[list[int], str]]:
+def _run_dask(
+    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
+) -> list[tuple[list[int], str]]:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError("the dask backend needs: pip install 'negotiation-sim[distributed]'") \
-            from error
+        raise ImportError(
+            "the dask backend needs: pip install 'negotiation-sim[distributed]'"
+        ) from error
     # No scheduler given: a local cluster on loopback, closed with the client.
-    cluster = nullcontext(scheduler) if scheduler else LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None)
+    cluster = (
+        nullcontext(scheduler)
+        if scheduler
+        else LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    )
     failed = []
     with cluster as address, Client(address) as client:
-        futures = {client.submit(run_points, spec, points, retries=1, pure=False): points
-                   for points in chunks}
+        futures = {
+            client.submit(run_points, spec, points, retries=1, pure=False): points
+            for points in chunks
+        }
         for future in as_completed(futures):
             points = futures[future]
             try:
@@ -374,11 +427,23 @@ _BACKENDS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_da
 
 
 # --- the entry point ----------------------------------------------------------------------
-def sweep(scenario: str | Path, space: Mapping | None = None, replicates: int = 10,
-          seed: int = 0, design: str = "grid", *, points: int | None = None,
-          days: int | None = None, store: str | Path | None = None, resume: bool = False,
-          backend: str | None = None, chunk: int | None = None, workers: int | None = None,
-          scheduler: str | None = None, progress: bool = False) -> pd.DataFrame:
+def sweep(
+    scenario: str | Path,
+    space: Mapping | None = None,
+    replicates: int = 10,
+    seed: int = 0,
+    design: str = "grid",
+    *,
+    points: int | None = None,
+    days: int | None = None,
+    store: str | Path | None = None,
+    resume: bool = False,
+    backend: str | None = None,
+    chunk: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
     """Run a sweep and return one row per replicate: ``point``, parameters, ``seed``, outcomes.
 
     Args:
@@ -402,22 +467,39 @@ def sweep(scenario: str | Path, space: Mapping | None = None, replicates: int = 
     Raises `SweepFailed` (after keeping every other chunk) when chunks fail twice.
     """
     spec = SweepSpec(str(scenario), space, replicates, seed, design, points, days)
-    return run_sweep(spec, store=store, resume=resume, backend=backend, chunk=chunk,
-                     workers=workers, scheduler=scheduler, progress=progress)
+    return run_sweep(
+        spec,
+        store=store,
+        resume=resume,
+        backend=backend,
+        chunk=chunk,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
 
 
-def run_sweep(spec: SweepSpec, *, store: str | Path | None = None, resume: bool = False,
-              backend: str | None = None, chunk: int | None = None,
-              workers: int | None = None, scheduler: str | None = None,
-              progress: bool = False, points: pd.DataFrame | None = None) -> pd.DataFrame:
+def run_sweep(
+    spec: SweepSpec,
+    *,
+    store: str | Path | None = None,
+    resume: bool = False,
+    backend: str | None = None,
+    chunk: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+    points: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Run a validated `SweepSpec`; see `sweep` for the options.
 
     ``points`` may pass the spec's `design_points` when the caller has them already.
     """
     backend = backend or ("processes" if (os.cpu_count() or 1) > 1 else "serial")
     if backend not in BACKENDS:
-        raise ScenarioError(spec.source, "backend", backend,
-                            "allowed: one of " + ", ".join(BACKENDS))
+        raise ScenarioError(
+            spec.source, "backend", backend, "allowed: one of " + ", ".join(BACKENDS)
+        )
     workers = workers or os.cpu_count() or 1
     check_integer(spec.source, "workers", workers, 1)
     plain = spec.to_dict()
@@ -429,12 +511,12 @@ def run_sweep(spec: SweepSpec, *, store: str | Path | None = None, resume: bool 
         check_integer(spec.source, "chunk", chunk, 1)
         kept: list[pd.DataFrame] = []
         with _progress_bar(len(points), len(points) - len(todo), progress) as bar:
+
             def done(rows: pd.DataFrame) -> None:
                 (sink.write if sink else kept.append)(rows)
                 bar.update(rows["point"].nunique())
 
-            failed = _BACKENDS[backend](plain, chunk_points(todo, chunk), done, workers,
-                                        scheduler)
+            failed = _BACKENDS[backend](plain, chunk_points(todo, chunk), done, workers, scheduler)
         if failed:
             for failed_points, message in failed:
                 if sink:
@@ -465,8 +547,14 @@ def _ordered(parts: Iterable[pd.DataFrame], points: pd.DataFrame) -> pd.DataFram
 def _progress_bar(total: int, initial: int, enabled: bool):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, unit="point", disable=not enabled,
-                dynamic_ncols=True, desc="sweep")
+    return tqdm(
+        total=total,
+        initial=initial,
+        unit="point",
+        disable=not enabled,
+        dynamic_ncols=True,
+        desc="sweep",
+    )
 
 
 def load_sweep(path: str | Path) -> pd.DataFrame:

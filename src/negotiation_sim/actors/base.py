@@ -61,9 +61,12 @@ class Actor(mesa.Agent):
 
     def state(self, replicate: int = 0) -> dict[str, float]:
         """This actor's state in one replicate, for display."""
-        return {name: np.asarray(getattr(self, name)).reshape(-1)[
-            replicate if np.ndim(getattr(self, name)) else 0].item()
-            for name in self.state_names}
+        return {
+            name: np.asarray(getattr(self, name))
+            .reshape(-1)[replicate if np.ndim(getattr(self, name)) else 0]
+            .item()
+            for name in self.state_names
+        }
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(replicates={self.n})"

@@ -32,8 +32,9 @@ class Beijing(Actor):
         self.envoy_success = self._no
         if self.envoy.any():
             leverage = ONE - p.leverage + p.leverage * self.enforcement
-            self.envoy_success = self.envoy & (u[Slot.CN_ENVOY_SUCCESS]
-                                               < p.envoy_success * leverage)
+            self.envoy_success = self.envoy & (
+                u[Slot.CN_ENVOY_SUCCESS] < p.envoy_success * leverage
+            )
         self.veto = u[Slot.CN_VETO] < p.shield  # M4
 
     def advance(self) -> None:

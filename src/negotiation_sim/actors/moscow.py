@@ -40,8 +40,9 @@ class Moscow(Actor):
     def step(self) -> None:
         """Host Pyongyang's envoys now and then; decide a veto should a vote come (M4, M12)."""
         p, u = self.p, self.model.u
-        self.intermediary = self.forced("intermediary",
-                                        u[Slot.RU_INTERMEDIARY] < p.intermediary_rate)
+        self.intermediary = self.forced(
+            "intermediary", u[Slot.RU_INTERMEDIARY] < p.intermediary_rate
+        )
         self.veto = u[Slot.RU_VETO] < self._veto_chance
 
     def advance(self) -> None:

@@ -40,8 +40,18 @@ class Pyongyang(Actor):
 
     key = "pyongyang"
     mechanisms = ("M2", "M6", "M7", "M8", "M10", "M14", "M17", "M19", "M20")
-    state_names = ("capability", "trust", "willingness_us", "willingness_un", "days_since_test",
-                   "pledged", "momentum", "protest", "retaliation", "chill")
+    state_names = (
+        "capability",
+        "trust",
+        "willingness_us",
+        "willingness_un",
+        "days_since_test",
+        "pledged",
+        "momentum",
+        "protest",
+        "retaliation",
+        "chill",
+    )
 
     def __init__(self, model, initial) -> None:
         super().__init__(model)
@@ -67,14 +77,17 @@ class Pyongyang(Actor):
     def _constants(self) -> None:
         """Quantities that depend on parameters only, computed once."""
         p, n = self.p, self.n
-        self._keep = {name: decay(getattr(p, name)) for name in
-                      ("momentum_days", "protest_days", "retaliation_days", "chill_days")}
+        self._keep = {
+            name: decay(getattr(p, name))
+            for name in ("momentum_days", "protest_days", "retaliation_days", "chill_days")
+        }
         self._log_salvo = np.log(np.maximum(p.salvo, 1e-300))
         self._replicate = np.arange(n)
         half = 0.5 * (1.0 + p.icbm_weight)
         # M14: capability weight of one missile of each class (rows in MISSILE_CLASSES order).
-        self._class_weight = np.stack([np.broadcast_to(weight, (n,)) for weight in
-                                       (1.0, 1.0, half, p.icbm_weight, half)])
+        self._class_weight = np.stack(
+            [np.broadcast_to(weight, (n,)) for weight in (1.0, 1.0, half, p.icbm_weight, half)]
+        )
         self._gain_keep = 1.0 - p.capability_gain
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._pays = self.model.washington.pays
@@ -93,9 +106,12 @@ class Pyongyang(Actor):
         discussions with the United Nations").
         """
         p, m = self.p, self.model
-        common = (p.willingness_bias + p.pain_weight * m.economic_pain
-                  + p.capability_weight * self.capability
-                  + p.pressure_weight * m.beijing.pressure)
+        common = (
+            p.willingness_bias
+            + p.pain_weight * m.economic_pain
+            + p.capability_weight * self.capability
+            + p.pressure_weight * m.beijing.pressure
+        )
         us = common + p.trust_weight * self.trust
         if self._pays:  # M7: the inducement on offer (always 0 when Washington never pays)
             us = us + p.inducement_weight * m.washington.inducement_offer
@@ -106,11 +122,13 @@ class Pyongyang(Actor):
     def _test_hazards(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Daily hazards of a launch day and of a nuclear test (M2, M6, M7, M11, M14)."""
         p, m = self.p, self.model
-        need = ONE - p.need_weight * self.capability                        # M14
-        excite = ONE + self.momentum + self.protest + self.retaliation      # M6, M3/M4, M2
-        restraint = (np.where(in_talks, p.talks_restraint, ONE)             # M6
-                     * np.where(self.pledged, p.pause_restraint, ONE)       # M2
-                     * (ONE - p.pressure_restraint * m.beijing.pressure))   # M11
+        need = ONE - p.need_weight * self.capability  # M14
+        excite = ONE + self.momentum + self.protest + self.retaliation  # M6, M3/M4, M2
+        restraint = (
+            np.where(in_talks, p.talks_restraint, ONE)  # M6
+            * np.where(self.pledged, p.pause_restraint, ONE)  # M2
+            * (ONE - p.pressure_restraint * m.beijing.pressure)
+        )  # M11
         launch = p.test_propensity * need * excite * restraint
         if self._pays:  # M7: when Washington pays, tests before talks pay
             launch = launch * (ONE + self._paid * ~in_talks)
@@ -125,12 +143,16 @@ class Pyongyang(Actor):
         the rest, IRBMs; of the rest, MRBMs; the remainder SRBMs.
         """
         p = self.p
-        icbm = np.minimum(p.icbm_share * (self.capability >= p.icbm_threshold)
-                          * (ONE + self.retaliation), MAX_DAILY_HAZARD)
+        icbm = np.minimum(
+            p.icbm_share * (self.capability >= p.icbm_threshold) * (ONE + self.retaliation),
+            MAX_DAILY_HAZARD,
+        )
         up_to_hgv = icbm + (ONE - icbm) * p.hypersonic_share
         up_to_irbm = up_to_hgv + (ONE - up_to_hgv) * p.irbm_share
         up_to_mrbm = up_to_irbm + (ONE - up_to_irbm) * p.mrbm_share
-        band = (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
+        band = (
+            (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
+        )
         return _BAND_CLASS[band]
 
     def _salvo(self, u: np.ndarray, cls: np.ndarray) -> np.ndarray:
@@ -146,12 +168,14 @@ class Pyongyang(Actor):
         w = self.model.washington
         if self._terms_seen != w.terms_version:
             p, pre = self.p, w.precondition
-            required = np.where(pre == TEST_PAUSE, w.pause_days,
-                                np.where(pre == BEHAVIOUR_CHANGE, w.behaviour_days, 0))
+            required = np.where(
+                pre == TEST_PAUSE,
+                w.pause_days,
+                np.where(pre == BEHAVIOUR_CHANGE, w.behaviour_days, 0),
+            )
             red_line = np.where(pre == DENUCLEARIZATION, p.red_line_leak, 1.0)  # M19
             mismatch = np.abs(p.summit_preference - w.level)  # M17
-            self._terms = (required, p.accept_rate * (ONE - p.level_mismatch * mismatch)
-                           * red_line)
+            self._terms = (required, p.accept_rate * (ONE - p.level_mismatch * mismatch) * red_line)
             self._terms_seen = w.terms_version
         return self._terms
 
@@ -198,26 +222,32 @@ class Pyongyang(Actor):
         self.summit = self.walkout = self.collapse = self._no
         self.channel = self._zero
         # M2: answer a pause-for-talks offer by pledging the pause.
-        asks_pause = w.offer_active & ((w.precondition == TEST_PAUSE)
-                                       | (w.precondition == BEHAVIOUR_CHANGE))
+        asks_pause = w.offer_active & (
+            (w.precondition == TEST_PAUSE) | (w.precondition == BEHAVIOUR_CHANGE)
+        )
         if asks_pause.any():
-            self.pledge = (asks_pause & ~self.pledged & (self.wait == 0) & ~in_talks
-                           & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility))
+            self.pledge = (
+                asks_pause
+                & ~self.pledged
+                & (self.wait == 0)
+                & ~in_talks
+                & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility)
+            )
         idle = state == NO_TALKS
         if idle.any():  # M10: contact through whichever channel is open today.
             self._make_contact(idle, w_us, w_un)
         in_contact = state == CONTACT
         if in_contact.any():  # M1, M17, M19: enter talks; contact may lapse.
             self.accept = in_contact & (u[Slot.PY_ACCEPT] < self._talks_acceptance(w_us))
-            self.lapse = in_contact & ~self.pledged & (u[Slot.PY_CONTACT_LAPSE]
-                                                       < p.contact_lapse)
+            self.lapse = in_contact & ~self.pledged & (u[Slot.PY_CONTACT_LAPSE] < p.contact_lapse)
         if in_talks.any():  # M17 climb to a summit; M20 walk out; M7 bought talks are fragile.
-            self.summit = (state == TALKS) & (u[Slot.PY_SUMMIT]
-                                          < p.summit_rate * self.trust * (ONE + w.level))
-            self.walkout = in_talks & m.yesterday.new_sanctions & (u[Slot.PY_WALKOUT]
-                                                                   < p.walkout)
-            self.collapse = in_talks & (u[Slot.PY_COLLAPSE]
-                                        < p.collapse_rate + p.fragility * m.bought)
+            self.summit = (state == TALKS) & (
+                u[Slot.PY_SUMMIT] < p.summit_rate * self.trust * (ONE + w.level)
+            )
+            self.walkout = in_talks & m.yesterday.new_sanctions & (u[Slot.PY_WALKOUT] < p.walkout)
+            self.collapse = in_talks & (
+                u[Slot.PY_COLLAPSE] < p.collapse_rate + p.fragility * m.bought
+            )
 
     def _make_contact(self, idle, w_us, w_un) -> None:
         """M10: contact through the direct, UN or intermediary channel, whichever is open.
@@ -229,8 +259,7 @@ class Pyongyang(Actor):
         by_direct = by_un = by_intermediary = self._no
         direct = w.offer_active | y.back_channel
         if direct.any():
-            by_direct = (u[Slot.PY_CONTACT_DIRECT]
-                         < p.contact_rate * w_us * (direct * w.credibility))
+            by_direct = u[Slot.PY_CONTACT_DIRECT] < p.contact_rate * w_us * (direct * w.credibility)
         un_open = m.un.channel_active
         if un_open.any():
             by_un = u[Slot.PY_CONTACT_UN] < p.contact_rate * w_un * un_open
@@ -239,8 +268,9 @@ class Pyongyang(Actor):
             by_intermediary = u[Slot.PY_CONTACT_INTERMEDIARY] < p.contact_rate * w_us * passed_on
         self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
         if self.contact.any():
-            self.channel = np.where(by_direct, 0, np.where(by_un, 1,
-                                                           np.where(by_intermediary, 2, 3)))
+            self.channel = np.where(
+                by_direct, 0, np.where(by_un, 1, np.where(by_intermediary, 2, 3))
+            )
 
     def advance(self) -> None:
         """Update capability, trust, impulses and counters from the resolved day."""
@@ -250,9 +280,11 @@ class Pyongyang(Actor):
         self.longest_pause = np.maximum(self.longest_pause, self.days_since_test)
         self.tested_major = t.major
         if tested.any():  # M14: tests advance capability, longer-range classes more.
-            effort = (t.missiles * self._class_weight[t.cls, self._replicate]
-                      + t.nuclear * p.nuclear_weight)
-            gained = ONE - (ONE - self.capability) * self._gain_keep ** effort
+            effort = (
+                t.missiles * self._class_weight[t.cls, self._replicate]
+                + t.nuclear * p.nuclear_weight
+            )
+            gained = ONE - (ONE - self.capability) * self._gain_keep**effort
             self.capability = np.where(tested, gained, self.capability)
             self.missiles_by_class[t.cls, self._replicate] += t.missiles
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
@@ -262,15 +294,18 @@ class Pyongyang(Actor):
         self.chill = self.chill * keep["chill_days"] + t.threat
         # M2, M3, M9 cost trust; M17 talks build it.
         if (t.reneged | t.threat | t.new_sanctions).any():
-            kept = ((ONE - p.renege_trust_hit * t.reneged)
-                    * (ONE - p.threat_trust_hit * t.threat)
-                    * (ONE - p.sanction_trust_hit * t.new_sanctions))
+            kept = (
+                (ONE - p.renege_trust_hit * t.reneged)
+                * (ONE - p.threat_trust_hit * t.threat)
+                * (ONE - p.sanction_trust_hit * t.new_sanctions)
+            )
             self.trust = self.trust * kept
         if t.in_talks.any():
             self.trust = self.trust + p.trust_gain * (ONE - self.trust) * t.in_talks
         self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
-        self.wait = np.where(t.offer | t.mixed_signal, p.signal_wait_days,
-                             np.maximum(self.wait - 1, 0))
+        self.wait = np.where(
+            t.offer | t.mixed_signal, p.signal_wait_days, np.maximum(self.wait - 1, 0)
+        )
         self.launch_days = self.launch_days + t.launch
         self.missiles = self.missiles + t.missiles
         self.nuclear_tests = self.nuclear_tests + t.nuclear

@@ -18,8 +18,14 @@ class UnitedNations(Actor):
 
     key = "un"
     mechanisms = ("M4", "M10", "M15")
-    state_names = ("channel_open", "channel_active", "mission_days_left", "proposal_pending",
-                   "vote_day", "un_sanctions")
+    state_names = (
+        "channel_open",
+        "channel_active",
+        "mission_days_left",
+        "proposal_pending",
+        "vote_day",
+        "un_sanctions",
+    )
 
     def __init__(self, model, initial) -> None:
         super().__init__(model)
@@ -41,7 +47,8 @@ class UnitedNations(Actor):
         p, m, u = self.p, self.model, self.model.u
         blessed = m.washington.blessed
         self.proposal = self.channel_open & self.forced(
-            "envoy_proposal", ~blessed & (u[Slot.UN_PROPOSAL] < p.proposal_rate))
+            "envoy_proposal", ~blessed & (u[Slot.UN_PROPOSAL] < p.proposal_rate)
+        )
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
         self.mission = ready & self.forced("envoy", u[Slot.UN_ENVOY] < p.envoy_rate)
         # M4: a major test brings a draft; the vote comes some days later.
@@ -57,14 +64,17 @@ class UnitedNations(Actor):
         """Count votes' results, raise UN sanctions after a passed resolution, run missions."""
         p, t, day = self.p, self.model.today, self.model.day
         if self.vote.any():
-            self.un_sanctions = self.un_sanctions + p.resolution_step \
-                * (ONE - self.un_sanctions) * t.resolution_passed
+            self.un_sanctions = (
+                self.un_sanctions
+                + p.resolution_step * (ONE - self.un_sanctions) * t.resolution_passed
+            )
             self.resolutions = self.resolutions + t.resolution_passed
             self.vetoes = self.vetoes + t.resolution_vetoed
             self.vote_day = np.where(self.vote, -1, self.vote_day)
         if self.draft is not self._no:
             self.vote_day = np.where(self.draft, day + np.maximum(self.delay, 1), self.vote_day)
-        self.mission_days_left = np.where(self.mission, p.envoy_days,
-                                          np.maximum(self.mission_days_left - 1, 0))
+        self.mission_days_left = np.where(
+            self.mission, p.envoy_days, np.maximum(self.mission_days_left - 1, 0)
+        )
         # Washington answers a proposal the day after it is made; a refusal ends it (M10).
         self.proposal_pending = self.proposal & ~t.blessed

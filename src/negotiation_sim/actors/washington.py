@@ -21,8 +21,18 @@ class Washington(Actor):
 
     key = "washington"
     mechanisms = ("M1", "M2", "M3", "M7", "M8", "M9", "M10", "M13", "M14", "M16", "M18")
-    state_names = ("offer_active", "precondition", "credibility", "belief", "attention",
-                   "pending", "us_sanctions", "inducement_offer", "blessed", "reneged")
+    state_names = (
+        "offer_active",
+        "precondition",
+        "credibility",
+        "belief",
+        "attention",
+        "pending",
+        "us_sanctions",
+        "inducement_offer",
+        "blessed",
+        "reneged",
+    )
 
     def __init__(self, model, initial) -> None:
         super().__init__(model)
@@ -87,17 +97,23 @@ class Washington(Actor):
         if self.honors_pause:  # M2: keep the word given for a pause, even against the schedule
             pausing = pyongyang.pledged | (pyongyang.days_since_test >= self.pause_days)
             self.sanction = self.sanction & ~(pausing & self.p.honor_pause)
-        self.threat = self.forced("threat", u[Slot.US_THREAT] < self._threat_scale * m.tension)  # M9
+        self.threat = self.forced(
+            "threat", u[Slot.US_THREAT] < self._threat_scale * m.tension
+        )  # M9
         tested = pyongyang.days_since_test == 0
         self.reassure = self._no
         if tested.any():  # M16: answer a test by reassuring allies
             self.reassure = tested & (u[Slot.US_REASSURE] < p.reassurance * self.attention)
         self.reassure = self.forced("reassure", self.reassure)
-        initiative = p.initiative_rate * self.attention * (ONE + p.runway_urgency
-                                                           * pyongyang.capability)  # M13, M14
+        initiative = (
+            p.initiative_rate * self.attention * (ONE + p.runway_urgency * pyongyang.capability)
+        )  # M13, M14
         self.offer = self.forced("talks_offer", u[Slot.US_INITIATIVE] < initiative)
-        self.mixed_signal = self.forced("mixed_signal", self.offer_active  # M8
-                                        & (u[Slot.US_MIXED] < self._mixed_chance))
+        self.mixed_signal = self.forced(
+            "mixed_signal",
+            self.offer_active  # M8
+            & (u[Slot.US_MIXED] < self._mixed_chance),
+        )
         if self.scripted("precondition"):  # an offer, or a contradiction if it tightens (M8)
             tightened = self._tightened()
             self.offer = self.offer | ~tightened
@@ -123,8 +139,9 @@ class Washington(Actor):
                     self.behaviour_days = self.full(move.days, np.int64)
         self.pending = np.where(self.sanction, 0, self.pending + t.tested)
         if self.sanction.any():
-            self.us_sanctions = self.us_sanctions + p.sanction_step \
-                * (ONE - self.us_sanctions) * self.sanction
+            self.us_sanctions = (
+                self.us_sanctions + p.sanction_step * (ONE - self.us_sanctions) * self.sanction
+            )
             self.rounds = self.rounds + self.sanction
         self.offers = self.offers + self.offer
         self.threats = self.threats + self.threat
@@ -135,8 +152,9 @@ class Washington(Actor):
         # M7: when Washington pays, every launch day before talks raises what it offers.
         if self.pays:
             raise_offer = p.inducement * p.inducement_step * t.launch * ~t.in_talks
-            self.inducement_offer = self.inducement_offer + raise_offer \
-                * (ONE - self.inducement_offer)
+            self.inducement_offer = self.inducement_offer + raise_offer * (
+                ONE - self.inducement_offer
+            )
         # M18: a noisy daily reading of whether Pyongyang is pausing or talking.
         self.belief = self.belief + p.learning_rate * (t.cooperating + self.noise - self.belief)
         self.blessed = self.blessed | self.bless
