@@ -242,8 +242,16 @@ def test_events_frame(year):
         np.testing.assert_array_equal(
             rounds, np.flatnonzero(year.daily("us_sanctions_round")[:, replicate])
         )
-    with pytest.raises(IndexError):
+    with pytest.raises(ns.ScenarioError, match="replicate"):
         year.events(year.replicates)
+
+
+@pytest.mark.parametrize("replicate", [99, -1, 1.5, "0", True, None])
+@pytest.mark.parametrize("method", ["events", "chronicle"])
+def test_a_bad_replicate_index_names_the_allowed_range(year, method, replicate):
+    """events() and chronicle() check the replicate alike: no raw IndexError, no empty frame."""
+    with pytest.raises(ns.ScenarioError, match=rf"replicate = .*\[0, {year.replicates - 1}\]"):
+        getattr(year, method)(replicate)
 
 
 def test_events_include_the_scripted_moves(year):

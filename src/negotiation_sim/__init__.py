@@ -9,22 +9,47 @@ reproducible random stream.
 >>> model = ns.run("pressure-2017", replicates=100, seed=1)
 >>> model.outcomes["launch_days"].size
 100
+
+The names below are imported when first used, so ``import negotiation_sim`` and the command
+line start quickly (and Ctrl-C during start-up is caught by the command line, not shown as a
+traceback from inside an import).
 """
 
-from negotiation_sim import parameters
-from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
-from negotiation_sim.comparison import Comparison, compare
-from negotiation_sim.errors import ScenarioError
-from negotiation_sim.model import NegotiationModel
-from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
-from negotiation_sim.parameters import REGISTRY
-from negotiation_sim.runner import run
-from negotiation_sim.scenarios import Scenario, list_scenarios, load_scenario, scenario_from_dict
-from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
-from negotiation_sim.sweeps import SweepFailed, SweepSpec, load_spec, load_sweep, sweep
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+#: Each public name and the module that defines it.
+_EXPORTS = {
+    "DAILY": "outcomes",
+    "EVENT_KINDS": "outcomes",
+    "OUTCOMES": "outcomes",
+    "REGISTRY": "parameters",
+    "Beijing": "actors",
+    "Comparison": "comparison",
+    "Moscow": "actors",
+    "NegotiationModel": "model",
+    "Pyongyang": "actors",
+    "Scenario": "scenarios",
+    "ScenarioError": "errors",
+    "Sensitivity": "sensitivity_analysis",
+    "SweepFailed": "sweeps",
+    "SweepSpec": "sweeps",
+    "UnitedNations": "actors",
+    "Washington": "actors",
+    "compare": "comparison",
+    "list_scenarios": "scenarios",
+    "load_scenario": "scenarios",
+    "load_spec": "sweeps",
+    "load_sweep": "sweeps",
+    "run": "runner",
+    "scenario_from_dict": "scenarios",
+    "sensitivity": "sensitivity_analysis",
+    "sweep": "sweeps",
+}
 __all__ = [
     "DAILY",
     "EVENT_KINDS",
@@ -53,3 +78,37 @@ __all__ = [
     "sensitivity",
     "sweep",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "parameters":
+        return importlib.import_module("negotiation_sim.parameters")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'negotiation_sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"negotiation_sim.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
+    from negotiation_sim import parameters
+    from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
+    from negotiation_sim.comparison import Comparison, compare
+    from negotiation_sim.errors import ScenarioError
+    from negotiation_sim.model import NegotiationModel
+    from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
+    from negotiation_sim.parameters import REGISTRY
+    from negotiation_sim.runner import run
+    from negotiation_sim.scenarios import (
+        Scenario,
+        list_scenarios,
+        load_scenario,
+        scenario_from_dict,
+    )
+    from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
+    from negotiation_sim.sweeps import SweepFailed, SweepSpec, load_spec, load_sweep, sweep

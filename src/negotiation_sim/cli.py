@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import os
 import socket
 import sys
 from collections.abc import Iterable, Sequence
@@ -26,7 +27,8 @@ from negotiation_sim import parameters, runner
 from negotiation_sim.analysis import summarize
 from negotiation_sim.comparison import compare, format_cell, format_number, format_percent
 from negotiation_sim.errors import ScenarioError, check_integer
-from negotiation_sim.scenarios import list_scenarios, load_scenario
+from negotiation_sim.model import MAX_REPLICATES
+from negotiation_sim.scenarios import MAX_DAYS, list_scenarios, load_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -179,6 +181,16 @@ def _overrides(parser: argparse.ArgumentParser, option: str, whose: str = "") ->
     )
 
 
+def _without_moves(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--without-moves",
+        nargs="*",
+        metavar="SELECTOR",
+        help="drop the scenario's scripted moves: all of them, or those named by actor "
+        "(beijing), kind (us_sanctions) or actor.kind (washington.precondition)",
+    )
+
+
 def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=summary, description=description)
     parser.set_defaults(command_parser=parser)  # to report a stray option as its own
@@ -207,6 +219,7 @@ def _add_run(commands) -> None:
     _replicates(run, 1000)
     _days_and_seed(run)
     _overrides(run, "--set")
+    _without_moves(run)
     run.add_argument(
         "--out",
         metavar="FILE",
@@ -231,6 +244,7 @@ def _add_chronicle(commands) -> None:
     chronicle.add_argument("scenario", metavar="SCENARIO", help=_SCENARIO_HELP)
     _days_and_seed(chronicle)
     _overrides(chronicle, "--set")
+    _without_moves(chronicle)
 
 
 def _add_compare(commands) -> None:
@@ -251,6 +265,7 @@ def _add_compare(commands) -> None:
     _days_and_seed(compare)
     _overrides(compare, "--set-a", " on side a")
     _overrides(compare, "--set-b", " on side b")
+    _without_moves(compare)
     compare.add_argument(
         "--figure",
         metavar="FILE",
@@ -361,28 +376,51 @@ def _one_line(text: str) -> str:
 def _counts(args: argparse.Namespace, min_replicates: int = 1) -> None:
     """Check the counts before anything runs (argparse took care of their type)."""
     if getattr(args, "replicates", None) is not None:
-        check_integer(_SOURCE, "--replicates", args.replicates, min_replicates)
+        check_integer(_SOURCE, "--replicates", args.replicates, min_replicates, MAX_REPLICATES)
     if args.days is not None:
-        check_integer(_SOURCE, "--days", args.days, 1)
-    check_integer(_SOURCE, "--seed", args.seed, 0)
+        check_integer(_SOURCE, "--days", args.days, 1, MAX_DAYS)
+    check_integer(_SOURCE, "--seed", args.seed, 0, 2**63 - 1)
 
 
 def _output(path: str | None, option: str, suffixes: tuple[str, ...]) -> str | None:
-    """Check an output path before a long run: a known suffix, in a folder that exists."""
+    """Check an output path before a long run: a known suffix, not a folder, in a folder that
+    exists and can be written to."""
     if path is None:
         return None
+    folder = Path(path).parent
     if Path(path).suffix.lower() not in suffixes:
         raise ScenarioError(
             _SOURCE, option, path, "allowed: a file name ending in " + ", ".join(suffixes)
         )
-    if not Path(path).parent.is_dir():
+    if Path(path).is_dir():
+        raise ScenarioError(_SOURCE, option, path, "allowed: a file path, not a folder")
+    if not folder.is_dir():
         raise ScenarioError(
             _SOURCE,
             option,
             path,
-            f"allowed: a file in an existing folder ({Path(path).parent} does not exist)",
+            f"allowed: a file in an existing folder ({folder} does not exist)",
         )
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        Path(path).exists() and not os.access(path, os.W_OK)
+    ):
+        raise ScenarioError(_SOURCE, option, path, "allowed: a file this user may write")
     return path
+
+
+def say(text: str = "") -> None:
+    """Print a line of the command's results on standard output.
+
+    A reader that stops reading (``| head -1``) only loses the rest of the printed output:
+    standard output is pointed at the null device and the command goes on to write its
+    result files and exit normally.
+    """
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # later prints and the final flush go nowhere
+        os.close(devnull)
 
 
 def _need(module: str, extra: str, what: str) -> None:
@@ -418,14 +456,35 @@ def _scenarios(args: argparse.Namespace) -> int:
         rows.append(
             (name, f"{scenario.start.isoformat()} to {last.isoformat()}", _described(scenario))
         )
-    print(_columns(rows))
+    say(_columns(rows))
     return 0
 
 
+def _scenario(name_or_path: str, args: argparse.Namespace, overrides: dict) -> Scenario:
+    """A scenario with ``--without-moves`` and the ``--set`` overrides applied (held)."""
+    scenario = load_scenario(name_or_path)
+    if args.without_moves is not None:
+        scenario = scenario.without_moves(*args.without_moves)
+    return scenario.with_params(overrides)
+
+
+def _held_notes(scenario: Scenario, overrides: dict, option: str) -> None:
+    """Say each scripted move an override holds against, so no move is overridden silently."""
+    for move, values in scenario.held_moves():
+        held = [name for name in values if name in overrides]
+        if held:
+            said = ", ".join(f"{name} {value}" for name, value in values.items())
+            say(
+                f"note: {option} {', '.join(held)} holds over the scripted move of "
+                f"{move.label()} (which sets {said}); --without-moves drops moves instead"
+            )
+
+
 def _scenario_and_overrides(args: argparse.Namespace) -> tuple[Scenario, dict[str, object]]:
-    """The checked counts, scenario and ``--set`` overrides of ``run`` and ``chronicle``."""
+    """The checked counts, then the scenario of ``run`` and ``chronicle`` with ``--set``."""
     _counts(args)
-    return load_scenario(args.scenario), parse_overrides(args.set)
+    overrides = parse_overrides(args.set)
+    return _scenario(args.scenario, args, overrides), overrides
 
 
 def _outcome_table(summary: pd.DataFrame) -> str:
@@ -465,69 +524,66 @@ def _run_outputs(args: argparse.Namespace) -> tuple[str | None, str | None]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    scenario, overrides = _scenario_and_overrides(args)
     out, plot = _run_outputs(args)
+    scenario, overrides = _scenario_and_overrides(args)
     days = scenario.horizon_days if args.days is None else args.days
-    print(_header(scenario, args, days), flush=True)
+    say(_header(scenario, args, days))
+    _held_notes(scenario, overrides, "--set")
     # Daily series only for the figure, and no event log: both cost time in large runs.
     model = runner.run(
         scenario,
         args.replicates,
         days,
         args.seed,
-        params=overrides,
         record_daily=plot is not None,
         record_events=False,
         progress=sys.stderr.isatty(),
     )
-    print(_outcome_table(summarize(model.outcomes)))
+    say(_outcome_table(summarize(model.outcomes)))
     if out:
         outcomes = model.outcomes
         write = outcomes.to_csv if out.lower().endswith(".csv") else outcomes.to_parquet
         write(out, index=False)
-        print(f"outcomes written to {out}")
+        say(f"outcomes written to {out}")
     if plot:
         from negotiation_sim.figures import overview
 
         overview(model, plot)
-        print(f"figure written to {plot}")
+        say(f"figure written to {plot}")
     return 0
 
 
 def _chronicle(args: argparse.Namespace) -> int:
     scenario, overrides = _scenario_and_overrides(args)
-    model = runner.run(scenario, 1, args.days, args.seed, params=overrides, record_daily=False)
-    print(model.chronicle(0))
+    model = runner.run(scenario, 1, args.days, args.seed, record_daily=False)
+    _held_notes(scenario, overrides, "--set")
+    say(model.chronicle(0))
     return 0
 
 
 def _compare(args: argparse.Namespace) -> int:
     _counts(args, min_replicates=2)
-    params_a = parse_overrides(args.set_a, "--set-a")
-    params_b = parse_overrides(args.set_b, "--set-b")
     figure = _output(args.figure, "--figure", _FIGURES)
     table = _output(args.csv, "--csv", (".csv",))
     if figure:
         _need("matplotlib", "plot", "--figure")
+    sides = [(args.a, parse_overrides(args.set_a, "--set-a"), "--set-a"),
+             (args.b, parse_overrides(args.set_b, "--set-b"), "--set-b")]  # fmt: skip
+    a, b = (_scenario(name, args, overrides) for name, overrides, _ in sides)
+    for scenario, (_, overrides, option) in zip((a, b), sides, strict=True):
+        _held_notes(scenario, overrides, option)
     comparison = compare(
-        args.a,
-        args.b,
-        args.replicates,
-        args.seed,
-        days=args.days,
-        params_a=params_a,
-        params_b=params_b,
-        progress=sys.stderr.isatty(),
+        a, b, args.replicates, args.seed, days=args.days, progress=sys.stderr.isatty()
     )
-    print(comparison.summary())
+    say(comparison.summary())
     if figure:
         from negotiation_sim.figures import distributions
 
         distributions(comparison, path=figure)
-        print(f"figure written to {figure}")
+        say(f"figure written to {figure}")
     if table:
         comparison.table.to_csv(table)
-        print(f"table written to {table}")
+        say(f"table written to {table}")
     return 0
 
 
@@ -634,7 +690,7 @@ _COMMANDS = {
 
 
 def main_exit() -> None:
-    """The console script: exit with `main`'s status."""
+    """Exit with `main`'s status (the console script is `negotiation_sim.__main__.main`)."""
     sys.exit(main())
 
 

@@ -1,8 +1,29 @@
-"""Errors a user can cause, each naming where, what and what is allowed."""
+"""Errors a user can cause, each naming where, what and what is allowed, and the checks that
+raise them."""
 
 from __future__ import annotations
 
+import math
+import reprlib
+
 import numpy as np
+
+# Values in messages are shortened: a message stays one readable line whatever the input
+# (a 10,000-element list, an integer of 400 digits, arrays nested thousands deep).
+_SHORT = reprlib.Repr(
+    maxlevel=3, maxlist=8, maxtuple=8, maxdict=8, maxset=8, maxarray=8, maxstring=160,
+    maxlong=40, maxother=160,
+)  # fmt: skip
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, shortened for a one-line message."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist() if value.size <= 8 else [*value[:8].tolist(), "..."]
+    try:
+        return _SHORT.repr(value)
+    except Exception:  # noqa: BLE001 - a value whose repr fails still gets a message
+        return f"<{type(value).__name__}>"
 
 
 class ScenarioError(ValueError):
@@ -14,11 +35,35 @@ class ScenarioError(ValueError):
 
     def __init__(self, source: str, key: str, value: object, allowed: str) -> None:
         self.source, self.key, self.value, self.allowed = source, key, value, allowed
-        super().__init__(f"{source}: {key} = {value!r}: {allowed}")
+        super().__init__(f"{source}: {key} = {shown(value)}: {allowed}")
 
 
-def check_integer(source: str, key: str, value: object, minimum: int) -> None:
-    """Raise `ScenarioError` unless ``value`` is an integer (not a bool) of at least
-    ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ScenarioError(source, key, value, f"allowed: an integer >= {minimum}")
+def check_integer(
+    source: str, key: str, value: object, minimum: int, maximum: int | None = None
+) -> None:
+    """Raise `ScenarioError` unless ``value`` is an integer (not a bool) in
+    [``minimum``, ``maximum``]."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
+        raise ScenarioError(source, key, value, f"allowed: an integer {bound}")
+
+
+def finite(value: object) -> float | None:
+    """``value`` as a finite float, or None when it is not a finite real number.
+
+    Bools are not numbers here; an integer too large for a float is not finite.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None

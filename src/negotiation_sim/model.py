@@ -9,6 +9,7 @@ and records. All state is arrays over replicates; a single run is ``replicates=1
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType, SimpleNamespace
@@ -21,11 +22,23 @@ from negotiation_sim import parameters as registry
 from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
 from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO, Actor
 from negotiation_sim.actors.pyongyang import ICBM
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.outcomes import OUTCOMES
-from negotiation_sim.recording import DailyRecord, EventLog, chronicle
+from negotiation_sim.recording import (
+    DailyRecord,
+    EventLog,
+    chronicle,
+    daily_bytes_per_replicate_day,
+)
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import Slot, Streams, replicate_seeds
+
+#: The most replicates one batched model takes (more: `negotiation_sim.sweeps`, in chunks).
+MAX_REPLICATES = 100_000_000
+#: Bytes of state per replicate, measured (benchmarks/bench_model.py); for the memory check.
+STATE_BYTES_PER_REPLICATE = 2_200
+#: Share of the machine's memory a model may plan to use before it refuses to start.
+MEMORY_SHARE = 0.8
 
 _CHOICES = {
     "washington.precondition": registry.PRECONDITIONS,
@@ -92,15 +105,15 @@ class NegotiationModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ScenarioError("<model>", "seed", seed, "allowed: a non-negative integer")
+        check_integer("<model>", "seed", seed, 0, 2**63 - 1)
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self._negotiation_scenario = load_scenario(scenario)
-        if params:
+        if params is not None:
             self._negotiation_scenario = self._negotiation_scenario.with_params(params)
         self.seeds = _replicate_seeds(seed, replicates, seeds)
         self.replicates = self.seeds.size
+        check_memory(self.replicates, self.scenario.horizon_days if record_daily else 0)
         self.streams = Streams(self.seeds)
         self.start: dt.date = self.scenario.start
         self.horizon: int = self.scenario.horizon_days
@@ -208,13 +221,22 @@ class NegotiationModel(mesa.Model):
         self.running = self.day < self.horizon
 
     def run(self, days: int | None = None) -> NegotiationModel:
-        """Run ``days`` more days (default: to the scenario's horizon); return the model."""
-        days = max(self.horizon - self.day, 0) if days is None else days
-        if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 0:
-            raise ScenarioError("<model>", "days", days, "allowed: a non-negative integer")
-        for _ in range(int(days)):
+        """Run ``days`` more days (default: to the scenario's horizon); return the model.
+
+        A model runs at most `scenarios.MAX_DAYS` days in all (fewer when the calendar ends
+        first); more is a `ScenarioError` before any day runs.
+        """
+        for _ in range(self.days_to_run(days)):
             self.step()
         return self
+
+    def days_to_run(self, days: int | None) -> int:
+        """``days`` checked (default: the days left to the horizon) before any day runs."""
+        days = max(self.horizon - self.day, 0) if days is None else days
+        check_integer("<model>", "days", days, 0, self.scenario.max_days - self.day)
+        if self.record.enabled and self.day + days > self.record.capacity:
+            check_memory(self.replicates, self.day + days)
+        return int(days)
 
     def _resolve(self) -> SimpleNamespace:
         """Combine the actors' decisions into the day's joint outcome."""
@@ -468,10 +490,16 @@ class NegotiationModel(mesa.Model):
 
     def events(self, replicate: int = 0) -> pd.DataFrame:
         """One replicate's events: day, date, actor, kind, detail."""
-        return self.log.frame(replicate, self.start)
+        return self.log.frame(self._replicate(replicate), self.start)
+
+    def _replicate(self, replicate: object) -> int:
+        """``replicate`` checked as an index into this model's replicates."""
+        check_integer("<model>", "replicate", replicate, 0, self.replicates - 1)
+        return int(replicate)
 
     def chronicle(self, replicate: int = 0) -> str:
         """A readable, dated narrative of one replicate."""
+        replicate = self._replicate(replicate)
         title = (
             f"{self.scenario.name}: replicate {replicate} (seed {self.seeds[replicate]}), "
             f"{self.start.isoformat()} + {self.day} days"
@@ -481,7 +509,7 @@ class NegotiationModel(mesa.Model):
     def scripted_notes(self) -> dict[tuple[int, str], str]:
         """The scenario's note for each (day, event kind) its scripted moves produce."""
         notes = {}
-        for move in self.scenario.moves:
+        for move in self.scenario.applied_moves():
             for kind in _EVENTS_OF_MOVE.get((move.actor, move.kind), ()):
                 notes[(move.day, kind)] = move.note
         return notes
@@ -531,18 +559,34 @@ def _replicate_seeds(seed: int, replicates: int, seeds: Sequence[int] | None) ->
                 "<model>", "seeds", seeds, "allowed: a non-empty 1-D list of integers in [0, 2**63)"
             )
         return np.array(values, dtype=np.int64)
-    if (
-        isinstance(replicates, bool)
-        or not isinstance(replicates, (int, np.integer))
-        or replicates < 1
-    ):
-        raise ScenarioError("<model>", "replicates", replicates, "allowed: an integer >= 1")
+    check_integer("<model>", "replicates", replicates, 1, MAX_REPLICATES)
     return replicate_seeds(int(seed), int(replicates))
 
 
+def check_memory(replicates: int, recorded_days: int) -> None:
+    """Refuse, before allocating anything, a model whose state and daily record would not fit
+    in `MEMORY_SHARE` of this machine's memory (where the system reports its size)."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
+        return
+    per_replicate = STATE_BYTES_PER_REPLICATE + recorded_days * daily_bytes_per_replicate_day()
+    needed = replicates * per_replicate
+    if needed > MEMORY_SHARE * memory:
+        raise ScenarioError(
+            "<model>",
+            "replicates",
+            replicates,
+            f"allowed: a model that fits in memory: {replicates:,} replicates"
+            + (f" with {recorded_days:,} recorded days" if recorded_days else "")
+            + f" need about {needed / 2**30:,.1f} GiB of this machine's {memory / 2**30:,.1f} "
+            "GiB; run fewer replicates, record_daily=False, or a sweep (which runs in chunks)",
+        )
+
+
 def _index_moves(scenario: Scenario) -> dict[int, dict[str, dict[str, object]]]:
-    """Scripted moves by day, then actor, then kind."""
+    """Scripted moves as they apply (held parameters left to the user) by day, actor, kind."""
     script: dict[int, dict[str, dict[str, object]]] = defaultdict(dict)
-    for move in scenario.moves:
+    for move in scenario.applied_moves():
         script[move.day].setdefault(move.actor, {})[move.kind] = move
     return dict(script)

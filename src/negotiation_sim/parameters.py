@@ -11,14 +11,13 @@ Seeds: ``000`` is ``seeds/000_86765be9c3ba85b9.txt`` (CNN, January 2022); ``003`
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, finite
 
 SEED_2022 = "000_86765be9c3ba85b9.txt"
 SEED_2017 = "003_184512813cdc3250.txt"
@@ -69,23 +68,24 @@ class Parameter:
     def validate(self, value: object, source: str = "<parameters>") -> object:
         """Return ``value`` normalised, or raise `ScenarioError` naming what is wrong.
 
-        Scalars and one-dimensional sequences (one value per replicate) are accepted.
+        Scalars and one-dimensional sequences (lists, tuples, numpy arrays, pandas Series: one
+        value per replicate) are accepted.
         """
-        if isinstance(value, (list, tuple, np.ndarray)):
-            values = np.asarray(value)
-            if values.ndim != 1 or values.size == 0:
-                raise ScenarioError(
-                    source,
-                    self.name,
-                    value,
-                    "allowed: a scalar or a non-empty 1-D sequence; " + self.allowed(),
-                )
-            if self.kind in ("real", "integer") and values.dtype.kind in "iuf":
-                return self._validate_numbers(values, source)
-            checked = [self._validate_scalar(v, source) for v in values.tolist()]
-            dtype = {"real": np.float64, "integer": np.int64, "flag": bool}.get(self.kind, object)
-            return np.asarray(checked, dtype=dtype)
-        return self._validate_scalar(value, source)
+        if not _is_sequence(value):
+            return self._validate_scalar(value, source)
+        values = _as_array(value)
+        if values is None or values.ndim != 1 or values.size == 0:
+            raise ScenarioError(
+                source,
+                self.name,
+                value,
+                "allowed: a scalar or a non-empty 1-D sequence; " + self.allowed(),
+            )
+        if self.kind in ("real", "integer") and values.dtype.kind in "iuf":
+            return self._validate_numbers(values, source)
+        checked = [self._validate_scalar(v, source) for v in values.tolist()]
+        dtype = {"real": np.float64, "integer": np.int64, "flag": bool}.get(self.kind, object)
+        return np.asarray(checked, dtype=dtype)
 
     def _validate_numbers(self, values: np.ndarray, source: str) -> np.ndarray:
         """A numeric array checked at once (sweeps pass one value per replicate)."""
@@ -108,13 +108,14 @@ class Parameter:
             if isinstance(value, bool):
                 return value
             raise ScenarioError(source, self.name, value, self.allowed())
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        number = finite(value)  # None for non-numbers, infinities and integers past a float
+        if (
+            number is None
+            or (self.kind == "integer" and not number.is_integer())
+            or not self.low <= number <= self.high
+        ):
             raise ScenarioError(source, self.name, value, self.allowed())
-        if self.kind == "integer" and not float(value).is_integer():
-            raise ScenarioError(source, self.name, value, self.allowed())
-        if not math.isfinite(value) or not self.low <= value <= self.high:
-            raise ScenarioError(source, self.name, value, self.allowed())
-        return int(value) if self.kind == "integer" else float(value)
+        return int(number) if self.kind == "integer" else number
 
 
 def _real(name, default, low, high, unit, mechanisms, source, quote, doc):
@@ -1386,6 +1387,23 @@ def get(name: str, source: str = "<parameters>", value: object = None) -> Parame
         ) from None
 
 
+def _is_sequence(value: object) -> bool:
+    """Whether ``value`` holds one value per replicate: a list, tuple or array-like (numpy
+    array, pandas Series), not a string or a numpy scalar."""
+    if isinstance(value, (str, bytes, np.generic)):
+        return False
+    return isinstance(value, (list, tuple)) or (hasattr(value, "__array__") and np.ndim(value) > 0)
+
+
+def _as_array(value: object) -> np.ndarray | None:
+    """A per-replicate sequence as an array, or None when numpy cannot make one of it (ragged
+    or absurdly nested lists)."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
 def defaults() -> dict[str, object]:
     """Every parameter at its default."""
     return {p.name: p.default for p in _ENTRIES}
@@ -1393,6 +1411,13 @@ def defaults() -> dict[str, object]:
 
 def validate(values: Mapping[str, object], source: str = "<parameters>") -> dict[str, object]:
     """Validate a mapping of dotted names to values; return it normalised."""
+    if not isinstance(values, Mapping):
+        raise ScenarioError(
+            source,
+            "params",
+            values,
+            "allowed: a mapping of registry names to values, e.g. {'beijing.enforcement': 0.9}",
+        )
     return {
         name: get(name, source, value).validate(value, source) for name, value in values.items()
     }

@@ -35,6 +35,11 @@ DETAIL_FORMATS: dict[str, Callable[[object], str]] = {
 _DTYPES = {"level": np.float32, "state": np.int8, "flag": np.int8, "count": np.int16}
 
 
+def daily_bytes_per_replicate_day() -> int:
+    """Bytes the daily record keeps per replicate and day."""
+    return sum(np.dtype(_DTYPES[measure.kind]).itemsize for measure in DAILY.values())
+
+
 class DailyRecord:
     """Daily series in preallocated arrays of shape (days, replicates), grown as needed.
 
@@ -51,6 +56,11 @@ class DailyRecord:
             )
             for name, measure in DAILY.items()
         }
+
+    @property
+    def capacity(self) -> int:
+        """Days the buffers hold before they grow."""
+        return len(self._buffers["tension"])
 
     def append(self, values: dict[str, np.ndarray]) -> None:
         if not self.enabled:

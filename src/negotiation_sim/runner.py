@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from negotiation_sim.errors import check_integer
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.scenarios import Scenario
 
@@ -25,7 +24,10 @@ def run(
     ``days`` may exceed the horizon: the world runs on without further scripted moves.
     ``progress`` shows a tqdm bar on stderr that advances day by day, so a long run in a
     terminal shows it is alive; the model runs exactly the same days either way.
-    Extra keyword options (``seeds``, ``record_daily``, ``record_events``) go to the model.
+    ``params`` override registry parameters (scalars, or one value per replicate); they hold
+    for the whole run, over any scripted move that would set the same quantity (see
+    `Scenario.with_params`). Extra keyword options (``seeds``, ``record_daily``,
+    ``record_events``, ``actors``) go to the model.
     """
     model = NegotiationModel(scenario, replicates=replicates, seed=seed, params=params, **options)
     if not progress:
@@ -37,8 +39,7 @@ def _run_with_progress(model: NegotiationModel, days: int | None) -> Negotiation
     """`NegotiationModel.run` one day at a time, advancing a progress bar."""
     from tqdm.auto import tqdm
 
-    days = max(model.horizon - model.day, 0) if days is None else days
-    check_integer("<model>", "days", days, 0)
+    days = model.days_to_run(days)
     with tqdm(
         total=int(days), unit="day", desc=model.scenario.name, file=sys.stderr, dynamic_ncols=True
     ) as bar:

@@ -34,21 +34,42 @@ base's moves. Start and horizon come from the base unless given::
 
     [params]
     "un.channel_open" = false
+
+Scripted history and the user's values. A scenario file's own ``[params]`` are the values at
+its start; its dated moves change them as history did (Beijing's enforcement rises on 18
+February 2017). A value the user sets (`Scenario.with_params`, ``params=`` of `run`, `compare`
+and `sweep`, ``--set`` on the command line, the dashboard's controls, a counterfactual's
+``[params]`` over its base) is *held*: it holds for the whole run, and a move that would set
+the same quantity leaves it as the user set it. Such a move keeps its other effects (a
+precondition move still restates the offer; Russia's crisis still starts); a move that only
+sets the quantity is left out. `Scenario.held_moves` lists what a hold overrides. To let the
+moves apply instead, pass ``hold=False`` (the value is then only the starting value) or drop
+the moves with `Scenario.without_moves`. A file may hold its own values with
+``hold = ["beijing.enforcement", ...]``.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-import math
+import hashlib
+import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
+
 from negotiation_sim import parameters
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, check_integer, finite
+
+#: The longest run in days: a scenario's horizon, or the days one run may ask for (a century).
+MAX_DAYS = 36_500
+#: How deep counterfactuals may build on one another (a base of a base of ...).
+MAX_BASE_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -72,13 +93,14 @@ class StateField:
             f"allowed: {'an integer' if self.kind == 'integer' else 'a finite number'} "
             f"in [{self.low}, {self.high}]"
         )
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        number = finite(value)  # None for non-numbers, infinities and integers past a float
+        if (
+            number is None
+            or (self.kind == "integer" and not number.is_integer())
+            or not self.low <= number <= self.high
+        ):
             raise ScenarioError(source, key, value, allowed)
-        if (self.kind == "integer" and not float(value).is_integer()) or not math.isfinite(value):
-            raise ScenarioError(source, key, value, allowed)
-        if not self.low <= value <= self.high:
-            raise ScenarioError(source, key, value, allowed)
-        return int(value) if self.kind == "integer" else float(value)
+        return int(number) if self.kind == "integer" else number
 
 
 INITIAL_STATE: Mapping[str, StateField] = MappingProxyType(
@@ -159,6 +181,10 @@ class MoveKind:
     mechanisms: tuple[str, ...]
     doc: str
     value: str | None = None  # None | "share" | "precondition"
+    #: The registry parameter whose quantity the move's value sets from its date on.
+    sets: str | None = None
+    #: Whether setting that quantity is all the move does (then a held parameter drops it).
+    only_sets: bool = False
 
 
 MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
@@ -179,6 +205,7 @@ MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
                 "days: the pause or behaviour-change length). It stands as an offer, unless it "
                 "tightens a standing offer: then it is a mixed signal.",
                 "precondition",
+                sets="washington.precondition",
             ),
             MoveKind(
                 "washington", "us_sanctions", ("M3", "M2", "M20"), "A unilateral sanctions round."
@@ -196,6 +223,8 @@ MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
                 ("M5",),
                 "Set Beijing's enforcement (value 0..1).",
                 "share",
+                sets="beijing.enforcement",
+                only_sets=True,
             ),
             MoveKind("beijing", "envoy", ("M11", "M10"), "A Chinese envoy visits Pyongyang."),
             MoveKind("moscow", "intermediary", ("M10", "M12"), "Moscow hosts Pyongyang's envoys."),
@@ -205,6 +234,7 @@ MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
                 ("M12", "M13"),
                 "A crisis with Russia begins (value: US-Russia relations after it, 0..1).",
                 "share",
+                sets="moscow.us_relations",
             ),
             MoveKind("un", "envoy_proposal", ("M10",), "The Secretary-General proposes an envoy."),
             MoveKind(
@@ -215,6 +245,11 @@ MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
             ),
         )
     }
+)
+
+#: The parameter a precondition move's ``days`` sets, by the precondition it names.
+DAYS_OF_PRECONDITION: Mapping[str, str] = MappingProxyType(
+    {"test_pause": "washington.pause_days", "behaviour_change": "washington.behaviour_days"}
 )
 
 #: Actor spellings accepted in scenario files.
@@ -243,11 +278,52 @@ class Move:
     days: int | None = None
     note: str = ""
     source: str = ""
+    #: Parameters the user's values hold: the move leaves their quantities alone.
+    held: frozenset[str] = frozenset()
+
+    @property
+    def spec(self) -> MoveKind:
+        return MOVE_KINDS[(self.actor, self.kind)]
+
+    def quantities(self) -> dict[str, object]:
+        """Every parameter quantity the move's value and days set (registry name to value),
+        held or not."""
+        out = {}
+        if self.spec.sets is not None and self.value is not None:
+            out[self.spec.sets] = self.value
+        if self.days is not None:
+            out[DAYS_OF_PRECONDITION[self.value]] = self.days
+        return out
+
+    @property
+    def sets(self) -> dict[str, object]:
+        """The parameter quantities this move sets on its date, less those held."""
+        return {name: v for name, v in self.quantities().items() if name not in self.held}
+
+    def label(self) -> str:
+        """The move as a reader names it: ``2017-02-18 beijing enforcement``."""
+        return f"{self.date.isoformat()} {self.actor} {self.kind}"
+
+    def to_dict(self) -> dict[str, object]:
+        """The move as a ``[[moves]]`` table."""
+        out: dict[str, object] = {"date": self.date, "actor": self.actor, "kind": self.kind}
+        for key in ("value", "days"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        for key in ("note", "source"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Scenario:
-    """A validated scenario. Build one with `load_scenario`; derive others with `with_params`."""
+    """A validated scenario. Build one with `load_scenario` or `scenario_from_dict`; derive
+    others with `with_params`, `with_initial` and `without_moves`; write one with `save`.
+
+    Two scenarios are equal when their content is (name, dates, texts, initial state,
+    parameters, held parameters and moves), wherever they were read from.
+    """
 
     name: str
     start: dt.date
@@ -259,23 +335,64 @@ class Scenario:
     moves: tuple[Move, ...] = ()
     path: str = "<scenario>"
     base: str | None = None
+    #: Parameters whose values hold for the whole run: scripted moves leave them alone.
+    held: frozenset[str] = frozenset()
 
-    def with_params(self, values: Mapping[str, object]) -> Scenario:
+    def with_params(self, values: Mapping[str, object], *, hold: bool = True) -> Scenario:
         """Return a new scenario with ``values`` (dotted names) overriding its parameters.
 
-        Values may be scalars or 1-D sequences with one value per replicate.
+        Values may be scalars or 1-D sequences with one value per replicate. With ``hold``
+        (the default) they hold for the whole run: a scripted move that would set the same
+        quantity leaves it alone (see `held_moves`). ``hold=False`` makes them starting values
+        that the scenario's moves change on their dates, as the file's own values are.
         """
         checked = parameters.validate(values, f"{self.path} (with_params)")
-        return replace(self, params=MappingProxyType({**self.params, **checked}))
+        held = self.held | set(checked) if hold else self.held - set(checked)
+        return replace(
+            self, params=MappingProxyType({**self.params, **checked}), held=frozenset(held)
+        )
 
     def with_initial(self, values: Mapping[str, object]) -> Scenario:
         """Return a new scenario with ``values`` overriding its initial state."""
         checked = _parse_initial(values, f"{self.path} (with_initial)")
         return replace(self, initial=MappingProxyType({**self.initial, **checked}))
 
-    def without_moves(self) -> Scenario:
-        """Return a new scenario with no scripted moves (the world left to the actors)."""
-        return replace(self, moves=())
+    def without_moves(self, *selectors: str) -> Scenario:
+        """Return a new scenario without scripted moves: all of them, or those ``selectors``
+        name. A selector is an actor (``"beijing"``), a kind (``"us_sanctions"``) or both
+        (``"washington.precondition"``), as `MOVE_KINDS` lists them.
+
+        >>> s = load_scenario("pressure-2017")
+        >>> kept = s.without_moves("washington.us_sanctions", "beijing")
+        >>> sorted({m.actor for m in kept.moves}), len(s.without_moves().moves)
+        (['moscow', 'un', 'washington'], 0)
+        """
+        if not selectors:
+            return replace(self, moves=())
+        chosen = move_kinds_selected(selectors, f"{self.path} (without_moves)")
+        return replace(self, moves=tuple(m for m in self.moves if (m.actor, m.kind) not in chosen))
+
+    def applied_moves(self) -> tuple[Move, ...]:
+        """The moves as the model applies them: quantities of held parameters are left to the
+        user's values, and a move that would only set such a quantity is left out."""
+        applied = []
+        for move in self.moves:
+            held = self.held & move.quantities().keys()
+            if held:
+                move = replace(move, held=frozenset(held))
+                if move.spec.only_sets and not move.sets:
+                    continue
+            applied.append(move)
+        return tuple(applied)
+
+    def held_moves(self) -> list[tuple[Move, dict[str, object]]]:
+        """Each move a held parameter overrides, with the values it would have set."""
+        out = []
+        for move in self.moves:
+            overridden = {n: v for n, v in move.quantities().items() if n in self.held}
+            if overridden:
+                out.append((move, overridden))
+        return out
 
     def parameter_values(self) -> dict[str, object]:
         """Every parameter: the registry's defaults overridden by this scenario's values."""
@@ -285,8 +402,122 @@ class Scenario:
         """Every initial-state variable: defaults overridden by this scenario's values."""
         return {**{f.name: f.default for f in INITIAL_STATE.values()}, **self.initial}
 
+    @property
+    def max_days(self) -> int:
+        """The most days a run of this scenario may cover: `MAX_DAYS`, or fewer when the
+        calendar (which ends on 31 December 9999) ends first."""
+        return min(MAX_DAYS, dt.date.max.toordinal() - self.start.toordinal() + 1)
+
     def date_of(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=int(day))
+
+    # --- as data ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, object]:
+        """The scenario as plain data shaped like a scenario file, self-contained: a
+        counterfactual's base is resolved into it (`scenario_from_dict` reads it back)."""
+        out: dict[str, object] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "start": self.start,
+            "horizon_days": self.horizon_days,
+        }
+        if self.held:
+            out["hold"] = sorted(self.held)
+        out["initial"] = dict(self.initial)
+        out["params"] = {name: _plain(value) for name, value in self.params.items()}
+        out["moves"] = [move.to_dict() for move in self.moves]
+        return out
+
+    def to_toml(self) -> str:
+        """The scenario as the text of a TOML scenario file that `load_scenario` reads back
+        to an equal scenario."""
+        import tomlkit
+
+        from negotiation_sim import __version__
+
+        where = f" from {self.path}" if self.path != "<scenario>" else ""
+        based = f", a counterfactual of {self.base} with its base resolved" if self.base else ""
+        header = (
+            f"# Scenario {self.name!r}{based}: written by negotiation_sim {__version__}{where}.\n"
+        )
+        data = self.to_dict()
+        if not data["moves"]:
+            del data["moves"]  # tomlkit writes an empty list as an array, not a table array
+        return header + tomlkit.dumps(data)
+
+    def save(self, path: str | Path) -> Path:
+        """Write `to_toml` to ``path`` (a new or existing file in an existing folder)."""
+        path = Path(path)
+        try:
+            path.write_text(self.to_toml(), encoding="utf-8")
+        except OSError as error:
+            raise ScenarioError(
+                str(path), "path", str(path), f"allowed: a writable file path ({error.strerror})"
+            ) from None
+        return path
+
+    def fingerprint(self) -> str:
+        """A SHA-256 hex digest of the content: equal scenarios have equal fingerprints."""
+        return hashlib.sha256(self._canonical().encode()).hexdigest()
+
+    def _canonical(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, default=dt.date.isoformat)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self._canonical() == other._canonical()
+
+    def __hash__(self) -> int:
+        return hash(self._canonical())
+
+    def __reduce__(self):
+        # Mapping proxies do not pickle; sweeps and process pools send scenarios to workers.
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values["initial"], values["params"] = dict(self.initial), dict(self.params)
+        return (_rebuild, (values,))
+
+
+def _rebuild(values: dict) -> Scenario:
+    values["initial"] = MappingProxyType(values["initial"])
+    values["params"] = MappingProxyType(values["params"])
+    return Scenario(**values)
+
+
+def _plain(value: object) -> object:
+    """A parameter value as TOML and JSON hold it: arrays as lists of Python scalars."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def move_kinds_selected(selectors: Iterable[str], source: str) -> set[tuple[str, str]]:
+    """The (actor, kind) pairs of `MOVE_KINDS` that ``selectors`` name: an actor, a kind, or
+    ``actor.kind``."""
+    chosen = set()
+    for selector in selectors:
+        if not isinstance(selector, str):
+            raise ScenarioError(source, "without_moves", selector, _SELECTORS_ALLOWED)
+        actor, dot, kind = selector.lower().partition(".")
+        actor = ACTOR_ALIASES.get(actor, actor)
+        matched = {
+            key
+            for key in MOVE_KINDS
+            if (dot and key == (actor, kind))
+            or (not dot and selector.lower() in (key[0], key[1]))
+            or (not dot and ACTOR_ALIASES.get(selector.lower()) == key[0])
+        }
+        if not matched:
+            raise ScenarioError(source, "without_moves", selector, _SELECTORS_ALLOWED)
+        chosen |= matched
+    return chosen
+
+
+_SELECTORS_ALLOWED = (
+    "allowed: an actor (washington, beijing, moscow, un), a move kind or actor.kind: "
+    + ", ".join(f"{a}.{k}" for a, k in MOVE_KINDS)
+)
 
 
 def list_scenarios() -> list[str]:
@@ -298,22 +529,83 @@ def list_scenarios() -> list[str]:
 
 
 def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
-    """Load a shipped scenario by name, or any scenario file by path."""
+    """A scenario from a shipped scenario's name, a TOML file's path, or a `Scenario` (returned
+    as it is): every entry point that takes a scenario takes any of the three."""
+    return _load(name_or_path, ())
+
+
+def _load(name_or_path: object, chain: tuple[str, ...]) -> Scenario:
     if isinstance(name_or_path, Scenario):
         return name_or_path
+    if not isinstance(name_or_path, (str, Path)):
+        raise ScenarioError(
+            "<scenario>",
+            "scenario",
+            name_or_path,
+            "allowed: a shipped scenario's name, a path to a TOML file or a Scenario",
+        )
     text_path = str(name_or_path)
     if text_path in list_scenarios():
         resource = resources.files("negotiation_sim") / "data" / "scenarios" / f"{text_path}.toml"
-        return _parse(resource.read_text(encoding="utf-8"), f"{text_path}.toml")
+        raw = parse_toml(resource.read_bytes(), f"{text_path}.toml")
+        return _from_dict(raw, f"{text_path}.toml", (*chain, f"shipped:{text_path}"))
     path = Path(text_path)
-    if not path.is_file():
+    if not _is_file(path):
         raise ScenarioError(
             text_path,
             "scenario",
             text_path,
             "allowed: a path to a TOML file or a shipped scenario: " + ", ".join(list_scenarios()),
         )
-    return _parse(path.read_text(encoding="utf-8"), str(path))
+    raw = read_toml(path, str(path))
+    return _from_dict(raw, str(path), (*chain, str(path.resolve())))
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False for names the system cannot even look up."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, or holding a NUL byte
+        return False
+
+
+def read_toml(path: str | Path, source: str) -> dict:
+    """The TOML file at ``path`` as a dict; any problem reading or parsing it is a
+    `ScenarioError` naming ``source``."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as error:
+        raise ScenarioError(
+            source, "<file>", str(path), f"allowed: a readable file ({error.strerror})"
+        ) from None
+    return parse_toml(data, source)
+
+
+def parse_toml(data: bytes | str, source: str) -> dict:
+    """TOML text or UTF-8 bytes (a byte-order mark is allowed) as a dict, or `ScenarioError`
+    naming the encoding or syntax problem."""
+    if isinstance(data, bytes):
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise ScenarioError(
+                source, "<file>", "UTF-16 text", "allowed: a TOML file encoded as UTF-8"
+            )
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ScenarioError(
+                source,
+                "<file>",
+                f"byte 0x{data[error.start]:02x} at offset {error.start}",
+                "allowed: a TOML file encoded as UTF-8 (not binary, Latin-1 or UTF-16)",
+            ) from None
+    try:
+        return tomllib.loads(data)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(source, "<toml>", str(error), "allowed: valid TOML") from None
+    except RecursionError:
+        raise ScenarioError(
+            source, "<toml>", "arrays or tables nested too deeply", "allowed: valid TOML"
+        ) from None
 
 
 _TOP_KEYS = {
@@ -324,6 +616,7 @@ _TOP_KEYS = {
     "horizon_days",
     "initial",
     "params",
+    "hold",
     "moves",
     "base",
     "drop_moves",
@@ -331,23 +624,21 @@ _TOP_KEYS = {
 _MOVE_KEYS = {"date", "actor", "kind", "value", "days", "note", "source"}
 
 
-def _parse(text: str, source: str) -> Scenario:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(source, "<toml>", str(error), "allowed: valid TOML") from None
-    return scenario_from_dict(raw, source)
-
-
 def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
     """Build a validated scenario from a mapping shaped like a scenario file.
 
     >>> import datetime as dt
-    >>> s = scenario_from_dict({"name": "demo", "start": dt.date(2022, 1, 1),
-    ...                         "horizon_days": 90, "params": {"beijing.enforcement": 0.9}})
+    >>> s = scenario_from_dict(
+    ...     {"name": "demo", "start": dt.date(2022, 1, 1), "horizon_days": 90,
+    ...      "params": {"beijing.enforcement": 0.9}}
+    ... )
     >>> s.params["beijing.enforcement"]
     0.9
     """
+    return _from_dict(raw, source, ())
+
+
+def _from_dict(raw: Mapping, source: str, chain: tuple[str, ...]) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ScenarioError(source, "<scenario>", raw, "allowed: a table of scenario keys")
     for key in raw:
@@ -356,16 +647,27 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
                 source, key, raw[key], "unknown key; allowed: " + ", ".join(sorted(_TOP_KEYS))
             )
     name = _require(raw, "name", str, source)
-    base = _base(raw, source)
+    if not name.strip() or not name.isprintable():
+        raise ScenarioError(source, "name", name, "allowed: a non-empty one-line string")
+    base = _base(raw, source, chain)
     raw = _inherit(raw, base)
     start = _require(raw, "start", dt.date, source)
     if isinstance(start, dt.datetime):
         raise ScenarioError(source, "start", start, "allowed: a TOML date such as 2017-01-01")
     horizon = _require(raw, "horizon_days", int, source)
-    if isinstance(horizon, bool) or not 1 <= horizon <= 36500:
-        raise ScenarioError(source, "horizon_days", horizon, "allowed: an integer in [1, 36500]")
+    check_integer(source, "horizon_days", horizon, 1, MAX_DAYS)
+    last = dt.date.max.toordinal() - start.toordinal() + 1
+    if horizon > last:
+        raise ScenarioError(
+            source,
+            "horizon_days",
+            horizon,
+            f"allowed: at most {last} days from {start.isoformat()} (the calendar ends on "
+            f"{dt.date.max.isoformat()})",
+        )
     initial = _parse_initial(raw.get("initial", {}), source)
     params = parameters.validate(_table(raw, "params", source), source)
+    held = _hold(raw, source) | (set(params) if base is not None else set())
     moves = [
         _parse_move(m, i, start, horizon, source) for i, m in enumerate(_moves_list(raw, source))
     ]
@@ -376,17 +678,38 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
         name=name,
         start=start,
         horizon_days=horizon,
-        title=str(raw.get("title", "")),
-        description=str(raw.get("description", "")),
+        title=_text(raw, "title", source),
+        description=_text(raw, "description", source),
         initial=MappingProxyType({**(base.initial if base else {}), **initial}),
         params=MappingProxyType({**(base.params if base else {}), **params}),
         moves=tuple(sorted(moves, key=lambda m: m.day)),
         path=source,
         base=base.name if base else None,
+        held=frozenset(held | (base.held if base else set())),
     )
 
 
-def _base(raw: Mapping, source: str) -> Scenario | None:
+def _text(raw: Mapping, key: str, source: str, where: str = "") -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise ScenarioError(source, f"{where}.{key}" if where else key, value, "allowed: a string")
+    return value
+
+
+def _hold(raw: Mapping, source: str) -> set[str]:
+    """The parameters a file holds against its own moves (``hold = [...]``)."""
+    names = raw.get("hold", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ScenarioError(source, "hold", names, "allowed: an array of parameter names")
+    for name in names:
+        try:
+            parameters.get(name, source)
+        except ScenarioError as error:
+            raise ScenarioError(source, "hold", name, error.allowed) from None
+    return set(names)
+
+
+def _base(raw: Mapping, source: str, chain: tuple[str, ...]) -> Scenario | None:
     """The scenario a counterfactual builds on: a shipped name, or a path beside ``source``."""
     if "base" not in raw:
         if "drop_moves" in raw:
@@ -398,21 +721,31 @@ def _base(raw: Mapping, source: str) -> Scenario | None:
             )
         return None
     name = raw["base"]
-    if not isinstance(name, str) or name == raw.get("name"):
+    if not isinstance(name, str) or not name or name == raw.get("name"):
         raise ScenarioError(source, "base", name, "allowed: another scenario's name or path")
     if name in list_scenarios():
-        return load_scenario(name)
-    path = Path(source).parent / name
-    if not path.is_file():
+        key = f"shipped:{name}"
+    else:
+        path = Path(source).parent / name
+        if not _is_file(path):
+            raise ScenarioError(
+                source,
+                "base",
+                name,
+                "allowed: a shipped scenario ("
+                + ", ".join(list_scenarios())
+                + ") or a path to a TOML file",
+            )
+        name, key = str(path), str(path.resolve())
+    if key in chain:
         raise ScenarioError(
-            source,
-            "base",
-            name,
-            "allowed: a shipped scenario ("
-            + ", ".join(list_scenarios())
-            + ") or a path to a TOML file",
+            source, "base", raw["base"], "allowed: a base that does not lead back to this file"
         )
-    return load_scenario(path)
+    if len(chain) >= MAX_BASE_DEPTH:
+        raise ScenarioError(
+            source, "base", raw["base"], f"allowed: at most {MAX_BASE_DEPTH} bases in a chain"
+        )
+    return _load(name, chain)
 
 
 def _inherit(raw: Mapping, base: Scenario | None) -> Mapping:
@@ -554,8 +887,8 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
         kind=kind,
         value=value,
         days=days,
-        note=str(raw.get("note", "")),
-        source=str(raw.get("source", "")),
+        note=_text(raw, "note", source, where),
+        source=_text(raw, "source", source, where),
     )
 
 
@@ -570,24 +903,23 @@ def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[
     if spec.value == "share":
         if days is not None:
             raise ScenarioError(source, f"{where}.days", days, "allowed: no days for this kind")
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-            or not 0 <= value <= 1
-        ):
+        number = finite(value)
+        if number is None or not 0 <= number <= 1:
             raise ScenarioError(source, f"{where}.value", value, "allowed: a number in [0, 1]")
-        return float(value), None
+        return number, None
     value = _as_move_field(
         parameters.get("washington.precondition"), value, f"{where}.value", source
     )
-    if days is not None and value not in ("test_pause", "behaviour_change"):
+    if days is not None and value not in DAYS_OF_PRECONDITION:
         raise ScenarioError(
-            source, f"{where}.days", days, "allowed: days only with test_pause or behaviour_change"
+            source,
+            f"{where}.days",
+            days,
+            "allowed: days only with " + " or ".join(DAYS_OF_PRECONDITION),
         )
     if days is not None:
-        entry = "washington.pause_days" if value == "test_pause" else "washington.behaviour_days"
-        days = _as_move_field(parameters.get(entry), days, f"{where}.days", source)
+        entry = parameters.get(DAYS_OF_PRECONDITION[value])
+        days = _as_move_field(entry, days, f"{where}.days", source)
     return value, days
 
 

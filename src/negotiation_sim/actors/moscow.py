@@ -49,6 +49,8 @@ class Moscow(Actor):
         """A scripted crisis with Washington sets relations and starts the distraction."""
         if self.scripted("distraction"):
             self.crisis[:] = True
-            self.us_relations[:] = self.script_move("distraction").value
+            relations = self.script_move("distraction").sets.get("moscow.us_relations")
+            if relations is not None:  # None: the user holds moscow.us_relations
+                self.us_relations[:] = relations
             self._veto_chance = self._veto()
             self.version += 1

@@ -78,8 +78,10 @@ class Washington(Actor):
 
         ("The White House ... appeared to pour cold water on the idea", seed 003.)
         """
-        stricter = PRECONDITIONS.index(self.script_move("precondition").value) > self.precondition
-        return self.offer_active & stricter
+        named = self.script_move("precondition").sets.get("washington.precondition")
+        if named is None:  # the user holds the precondition: the move only restates the offer
+            return self._no
+        return self.offer_active & (PRECONDITIONS.index(named) > self.precondition)
 
     def sanction_chance(self) -> np.ndarray:
         """M3, M13, M18, M2: answer provocations; hold while it believes Pyongyang cooperates."""
@@ -129,14 +131,16 @@ class Washington(Actor):
         """Update offers, sanctions, belief and the inducement from the resolved day."""
         p, t = self.p, self.model.today
         if self.scripted("precondition"):
-            move = self.script_move("precondition")
-            self.precondition = self.full(PRECONDITIONS.index(move.value), np.int64)
+            # The terms the move sets, less those the user holds (see scenarios' docstring).
+            terms = self.script_move("precondition").sets
+            if "washington.precondition" in terms:
+                code = PRECONDITIONS.index(terms["washington.precondition"])
+                self.precondition = self.full(code, np.int64)
+            if "washington.pause_days" in terms:
+                self.pause_days = self.full(terms["washington.pause_days"], np.int64)
+            if "washington.behaviour_days" in terms:
+                self.behaviour_days = self.full(terms["washington.behaviour_days"], np.int64)
             self.terms_version += 1
-            if move.days is not None:  # only test_pause and behaviour_change take days
-                if move.value == "test_pause":
-                    self.pause_days = self.full(move.days, np.int64)
-                else:
-                    self.behaviour_days = self.full(move.days, np.int64)
         self.pending = np.where(self.sanction, 0, self.pending + t.tested)
         if self.sanction.any():
             self.us_sanctions = (
