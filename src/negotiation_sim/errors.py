@@ -35,7 +35,13 @@ class ScenarioError(ValueError):
 
     def __init__(self, source: str, key: str, value: object, allowed: str) -> None:
         self.source, self.key, self.value, self.allowed = source, key, value, allowed
-        super().__init__(f"{source}: {key} = {shown(value)}: {allowed}")
+        super().__init__(f"{_clipped(source)}: {_clipped(key)} = {shown(value)}: {allowed}")
+
+
+def _clipped(text: object, limit: int = 160) -> str:
+    """A file name or key, its middle cut when it is absurdly long."""
+    text = str(text)
+    return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]}"
 
 
 def check_integer(

@@ -20,7 +20,14 @@ from pathlib import Path
 
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES, Measure
 from negotiation_sim.parameters import REGISTRY, Parameter
-from negotiation_sim.scenarios import INITIAL_STATE, MOVE_KINDS, list_scenarios, load_scenario
+from negotiation_sim.scenarios import (
+    DAYS_OF_PRECONDITION,
+    INITIAL_STATE,
+    MOVE_KINDS,
+    MoveKind,
+    list_scenarios,
+    load_scenario,
+)
 
 #: The command that regenerates ``docs/reference.md``.
 COMMAND = "python -m negotiation_sim.reference docs/reference.md"
@@ -152,10 +159,25 @@ _MOVE_VALUES = {
 def move_table() -> str:
     """Move kinds a scenario may script under ``[[moves]]`` (never Pyongyang, never votes)."""
     rows = [
-        (_code(m.actor), _code(m.kind), _MOVE_VALUES[m.value], _mechanisms(m.mechanisms), m.doc)
+        (
+            _code(m.actor),
+            _code(m.kind),
+            _MOVE_VALUES[m.value],
+            _sets(m),
+            _mechanisms(m.mechanisms),
+            m.doc,
+        )
         for m in MOVE_KINDS.values()
     ]
-    return _table(("actor", "kind", "value", "mechanisms", "meaning"), rows)
+    return _table(("actor", "kind", "value", "sets", "mechanisms", "meaning"), rows)
+
+
+def _sets(move: MoveKind) -> str:
+    """The parameters a move kind sets, which a user's held value keeps instead."""
+    names = [move.sets] if move.sets else []
+    if move.value == "precondition":
+        names += list(DAYS_OF_PRECONDITION.values())
+    return ", ".join(_code(n) for n in names) or "–"
 
 
 def mechanism_table() -> str:
@@ -252,8 +274,9 @@ def render_reference() -> str:
             "registry (`negotiation_sim.parameters.REGISTRY`), the outcome, daily-series and event "
             "tables (`negotiation_sim.outcomes`), the initial-state fields and move kinds "
             "(`negotiation_sim.scenarios`) and the shipped scenario files. The model itself is "
-            "described in [ODD.md](ODD.md). Seed files: `000_86765be9c3ba85b9.txt` is CNN, January "
-            "2022; `003_184512813cdc3250.txt` is Foreign Policy, December 2017."
+            "described in [ODD.md](ODD.md). Seed files: `000_86765be9c3ba85b9.txt` is CNN, 30 "
+            "January 2022 (Liptak and Atwood); `003_184512813cdc3250.txt` is Foreign Policy, 13 "
+            "December 2017 (Lynch and De Luce); see [mechanisms.md](mechanisms.md)."
         ),
         "",
         "## Parameters",
@@ -307,7 +330,9 @@ def render_reference() -> str:
         (
             "Move kinds a scenario may script in `[[moves]]` (keys `date`, `actor`, `kind`, and "
             "`value`/`days` where the kind takes them). Pyongyang's moves and Security Council "
-            "votes are never scripted."
+            "votes are never scripted. A move sets the parameters in its `sets` column from "
+            "its date on, unless the user holds them (`Scenario.with_params`, `--set`): then "
+            "the user's value stays, and a move that only sets it is left out."
         ),
         "",
         move_table(),

@@ -598,6 +598,13 @@ def parse_toml(data: bytes | str, source: str) -> dict:
                 f"byte 0x{data[error.start]:02x} at offset {error.start}",
                 "allowed: a TOML file encoded as UTF-8 (not binary, Latin-1 or UTF-16)",
             ) from None
+    if "\x00" in data:  # valid UTF-8, but never in TOML: binary, or UTF-16 without a mark
+        raise ScenarioError(
+            source,
+            "<file>",
+            f"a NUL byte at offset {data.index(chr(0))}",
+            "allowed: a TOML file encoded as UTF-8 (not binary or UTF-16)",
+        )
     try:
         return tomllib.loads(data)
     except tomllib.TOMLDecodeError as error:
@@ -873,7 +880,7 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
             "Security Council votes are never scripted)",
         )
     kind = raw.get("kind")
-    spec = MOVE_KINDS.get((actor, kind))
+    spec = MOVE_KINDS.get((actor, kind)) if isinstance(kind, str) else None
     if spec is None:
         kinds = [k for (a, k) in MOVE_KINDS if a == actor]
         raise ScenarioError(
