@@ -407,3 +407,20 @@ def test_fuzz_command_lines(tmp_path, capsys, monkeypatch, command, tokens):
     assert status in (0, 2), (argv, err)
     if status == 2:
         assert err.count("\n") == 1 and "error" in err, (argv, err)
+
+
+_NAMES = st.sampled_from(sorted(ns.REGISTRY)) | st.text(max_size=20)
+_arrays = st.lists(st.floats(-2, 400) | st.integers(-5, 400), min_size=0, max_size=3).flatmap(
+    lambda values: st.sampled_from([np.asarray(values), pd.Series(values, dtype=object), values])
+)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # large reprs
+@FUZZ
+@given(params=st.dictionaries(_NAMES, _values | _arrays, max_size=4) | _values)
+def test_fuzz_parameters_given_in_code(params):
+    """``params=`` of any shape: a run of two replicates, or a one-line `ScenarioError`."""
+    try:
+        ns.run("pressure-2017", replicates=2, days=2, params=params)
+    except ns.ScenarioError as error:
+        assert "\n" not in str(error) and len(str(error)) < 2000

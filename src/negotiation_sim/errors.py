@@ -3,6 +3,7 @@ raise them."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import reprlib
 
@@ -17,13 +18,16 @@ _SHORT = reprlib.Repr(
 
 
 def shown(value: object) -> str:
-    """``repr(value)``, shortened for a one-line message."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist() if value.size <= 8 else [*value[:8].tolist(), "..."]
+    """``repr(value)``, shortened to one line for a message."""
+    if hasattr(value, "__array__") and not isinstance(value, np.generic):  # pandas, numpy
+        with contextlib.suppress(Exception):  # an array numpy cannot take is shown by its repr
+            flat = np.asarray(value).ravel()
+            value = flat.tolist() if flat.size <= 8 else [*flat[:8].tolist(), "..."]
     try:
-        return _SHORT.repr(value)
+        text = _SHORT.repr(value)
     except Exception:  # noqa: BLE001 - a value whose repr fails still gets a message
-        return f"<{type(value).__name__}>"
+        text = f"<{type(value).__name__}>"
+    return " ".join(text.splitlines())
 
 
 class ScenarioError(ValueError):
@@ -39,8 +43,11 @@ class ScenarioError(ValueError):
 
 
 def _clipped(text: object, limit: int = 160) -> str:
-    """A file name or key, its middle cut when it is absurdly long."""
+    """A file name or key on one line: control characters escaped, the middle cut when it is
+    absurdly long."""
     text = str(text)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= limit else f"{text[: limit // 2]}...{text[-limit // 2 :]}"
 
 

@@ -111,9 +111,9 @@ class NegotiationModel(mesa.Model):
         self._negotiation_scenario = load_scenario(scenario)
         if params is not None:
             self._negotiation_scenario = self._negotiation_scenario.with_params(params)
-        self.seeds = _replicate_seeds(seed, replicates, seeds)
+        recorded_days = self.scenario.horizon_days if record_daily else 0
+        self.seeds = _replicate_seeds(seed, replicates, seeds, recorded_days)
         self.replicates = self.seeds.size
-        check_memory(self.replicates, self.scenario.horizon_days if record_daily else 0)
         self.streams = Streams(self.seeds)
         self.start: dt.date = self.scenario.start
         self.horizon: int = self.scenario.horizon_days
@@ -548,7 +548,10 @@ def _mean(values: np.ndarray) -> float:
     return float(values.sum()) / values.size
 
 
-def _replicate_seeds(seed: int, replicates: int, seeds: Sequence[int] | None) -> np.ndarray:
+def _replicate_seeds(
+    seed: int, replicates: int, seeds: Sequence[int] | None, recorded_days: int
+) -> np.ndarray:
+    """The replicates' seeds, checked, after checking that so many replicates fit in memory."""
     if seeds is not None:
         values = list(np.asarray(seeds, dtype=object).reshape(-1)) if np.ndim(seeds) == 1 else None
         if not values or any(
@@ -558,8 +561,10 @@ def _replicate_seeds(seed: int, replicates: int, seeds: Sequence[int] | None) ->
             raise ScenarioError(
                 "<model>", "seeds", seeds, "allowed: a non-empty 1-D list of integers in [0, 2**63)"
             )
+        check_memory(len(values), recorded_days)
         return np.array(values, dtype=np.int64)
     check_integer("<model>", "replicates", replicates, 1, MAX_REPLICATES)
+    check_memory(int(replicates), recorded_days)
     return replicate_seeds(int(seed), int(replicates))
 
 
