@@ -499,15 +499,12 @@ def move_kinds_selected(selectors: Iterable[str], source: str) -> set[tuple[str,
     for selector in selectors:
         if not isinstance(selector, str):
             raise ScenarioError(source, "without_moves", selector, _SELECTORS_ALLOWED)
-        actor, dot, kind = selector.lower().partition(".")
-        actor = ACTOR_ALIASES.get(actor, actor)
-        matched = {
-            key
-            for key in MOVE_KINDS
-            if (dot and key == (actor, kind))
-            or (not dot and selector.lower() in (key[0], key[1]))
-            or (not dot and ACTOR_ALIASES.get(selector.lower()) == key[0])
-        }
+        head, dot, kind = selector.lower().partition(".")
+        actor = ACTOR_ALIASES.get(head)
+        if dot:
+            matched = {(actor, kind)} & MOVE_KINDS.keys()
+        else:
+            matched = {key for key in MOVE_KINDS if actor == key[0] or head == key[1]}
         if not matched:
             raise ScenarioError(source, "without_moves", selector, _SELECTORS_ALLOWED)
         chosen |= matched
