@@ -426,7 +426,11 @@ BAD = [
         ["--replicates", "-5", "[1, 100000000]"],
     ),
     ("zero days", ["chronicle", "pressure-2017", "--days", "0"], ["--days", "[1, 36500]"]),
-    ("negative seed", ["run", "pressure-2017", "--seed", "-1"], ["--seed", "[0, 9223372036854775807]"]),
+    (
+        "negative seed",
+        ["run", "pressure-2017", "--seed", "-1"],
+        ["--seed", "[0, 9223372036854775807]"],
+    ),
     (
         "not an integer",
         ["run", "pressure-2017", "--replicates", "x"],

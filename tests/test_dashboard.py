@@ -1,12 +1,16 @@
-"""The live dashboard: its model and controls here, and the page itself in a real browser.
+"""The live dashboard: its model, controls, panels and page here, and in a real browser.
 
-The browser test serves the app with ``negotiation-sim viz`` on loopback and drives Debian's
-Chromium through Playwright. Without Chromium it is skipped, unless
-``NEGOTIATION_SIM_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes that a failure.
+The page is rendered without a browser through Solara's test renderer; the browser test serves
+the app with ``negotiation-sim viz`` on loopback and drives Debian's Chromium through
+Playwright. Without Chromium it is skipped, unless ``NEGOTIATION_SIM_REQUIRE_BROWSER=1`` (set
+by ``.ci/run``) makes that a failure.
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import os
 import re
 import shutil
@@ -26,12 +30,22 @@ from negotiation_sim import parameters
 from negotiation_sim.app import (
     COMPONENTS,
     CONTROLS,
+    SCENARIO_VARIABLE,
+    SERIES_PANELS,
     ActorsPanel,
     DayPanel,
     LiveModel,
+    Page,
     ParameterHelp,
+    chronicle_text,
     controls,
+    daily_table,
+    ensemble_figure,
+    panels_figure,
+    panels_png,
+    scenario_choices,
 )
+from negotiation_sim.outcomes import DAILY
 from negotiation_sim.scenarios import list_scenarios, load_scenario
 
 CHROMIUM = os.environ.get("NEGOTIATION_SIM_CHROMIUM", "/usr/bin/chromium")
@@ -84,6 +98,22 @@ def test_step_advances_one_day_and_stops_at_the_horizon():
     assert model.day == model.simulation.horizon and not model.running
 
 
+def test_stepping_past_the_horizon_stays_at_the_horizon():
+    """Play steps a render interval's days at once (as Mesa's loop does, checking `running`
+    only afterwards): steps past the horizon do nothing."""
+    short = dataclasses.replace(load_scenario("pressure-2017").without_moves(), horizon_days=20)
+    model = LiveModel(short, seed=3)
+    render_interval = 15
+    while model.running:
+        for _ in range(render_interval):
+            model.step()
+            assert model.day <= short.horizon_days
+    assert model.day == short.horizon_days and not model.running
+    assert model.simulation.daily("tension").shape[0] == short.horizon_days
+    model.step()
+    assert model.day == short.horizon_days and not model.running
+
+
 def test_the_same_settings_replay_the_same_day_by_day():
     a, b = LiveModel("pressure-2017", seed=11), LiveModel("pressure-2017", seed=11)
     for _ in range(120):
@@ -113,6 +143,44 @@ def test_latest_events_are_the_last_day_and_the_chronicle_tail():
     assert latest == model.simulation.chronicle(0).splitlines()[2:][-len(latest) :]
 
 
+def test_the_scenario_from_the_environment_is_shown_first(monkeypatch, own_scenario):
+    from negotiation_sim.app import initial_scenario
+
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(own_scenario))
+    assert initial_scenario() == str(own_scenario)
+    choices = scenario_choices("pressure-2017")
+    assert choices[: len(list_scenarios())] == list_scenarios()
+    assert str(own_scenario) in choices
+    monkeypatch.delenv(SCENARIO_VARIABLE)
+    assert initial_scenario() == "pressure-2017"
+    assert scenario_choices("pressure-2017") == list_scenarios()
+
+
+# --- exports --------------------------------------------------------------------------------------
+def test_the_daily_table_is_the_traced_replicate_day_by_day(played):
+    table = daily_table(played)
+    sim = played.simulation
+    assert len(table) == played.day
+    assert table["date"].iloc[0] == sim.date(0).isoformat()
+    assert table["date"].iloc[-1] == sim.date(played.day - 1).isoformat()
+    for name in DAILY:
+        assert np.array_equal(table[name].to_numpy(), sim.daily(name)[:, 0]), name
+
+
+def test_the_chronicle_export_is_the_whole_chronicle(played):
+    text = chronicle_text(played)
+    assert text.rstrip("\n") == played.simulation.chronicle(0)
+    assert "`" not in text
+
+
+def test_the_panels_export_holds_every_figure_of_the_page(played):
+    figure = panels_figure(played, "launch_day")
+    titles = [ax.get_title() for ax in figure.axes]
+    assert titles[: len(SERIES_PANELS)] == list(SERIES_PANELS)
+    assert "Ensemble" in titles[-1] and "Launch days" in titles[-1]
+    assert panels_png(played)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 # --- the panels, rendered without a browser ------------------------------------------------------
 def _render(panel, model):
     """Render one panel as SolaraViz does; return its render context (closed by the caller)."""
@@ -131,6 +199,22 @@ def _html(context, tag: str) -> list[str]:
     import solara.widgets
 
     return [w.unsafe_innerHTML for w in context.find(solara.widgets.HTML, tag=tag).widgets]
+
+
+@pytest.fixture
+def own_scenario(tmp_path):
+    """A user's scenario file: a counterfactual of a shipped scenario."""
+    path = tmp_path / "own-pressure.toml"
+    path.write_text(
+        'name = "own-pressure"\n'
+        'title = "My own pressure campaign"\n'
+        'description = "The 2017 campaign with `un.draft_prob` lowered."\n'
+        'base = "pressure-2017"\n\n'
+        "[params]\n"
+        '"un.draft_prob" = 0.5\n',
+        encoding="utf-8",
+    )
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +265,30 @@ def test_the_actor_table_has_every_actor_and_its_state(played):
 
 
 @pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_actor_table_names_its_codes():
+    """Codes are shown by name: Washington's precondition, the state of talks, a vote day."""
+    model = LiveModel("pressure-2017", seed=2)
+    precondition = model.simulation.scenario.parameter_values()["washington.precondition"]
+    table = _actor_table(model)
+    assert f"precondition: <b>{precondition}</b>" in table
+    assert "state: <b>no talks</b>" in table
+    assert "vote_day: <b>none</b>" in table
+    model.simulation.talks_state[0] = 1
+    model.simulation.un.vote_day[0] = 40
+    table = _actor_table(model)
+    assert "state: <b>contact</b>" in table
+    assert f"vote_day: <b>{model.simulation.date(40).isoformat()} (day 40)</b>" in table
+    assert "`" not in table
+
+
+def _actor_table(model) -> str:
+    context = _render(ActorsPanel, model)
+    (table,) = _html(context, "table")
+    context.close()
+    return table
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
 def test_the_controls_table_quotes_the_seeds(played):
     context = _render(ParameterHelp, played)
     (table,) = _html(context, "table")
@@ -188,6 +296,101 @@ def test_the_controls_table_quotes_the_seeds(played):
     for name in CONTROLS:
         assert name in table
         assert escape(parameters.REGISTRY[name].quote) in table
+    assert "`" not in table  # the registry's `names` are shown as code
+    assert "<code>washington.pause_days</code>" in table
+
+
+def test_the_fan_chart_is_legible_at_half_the_page(played):
+    """Shown 640 px wide (half a laptop's page), every text of the fan chart is at least
+    11 px tall: its size in points over the figure's width in inches decides that."""
+    figure = ensemble_figure(played, "tension")
+    width_inches = figure.get_size_inches()[0]
+    texts = [
+        text
+        for text in figure.findobj(lambda artist: hasattr(artist, "get_fontsize"))
+        if text.get_visible() and text.get_text()
+    ]
+    assert texts
+    for text in texts:
+        shown_px = text.get_fontsize() * 640 / (72 * width_inches)
+        assert shown_px >= 11, (text.get_text(), shown_px)
+
+
+# --- the whole page, rendered without a browser --------------------------------------------------
+def _render_page():
+    """Render the page in Solara's app layout (as ``solara run`` does); return its context."""
+    import solara
+
+    return solara.render(solara.AppLayout(children=[Page()]), handle_error=False)[1]
+
+
+def _texts(context) -> list[str]:
+    import ipyvuetify
+
+    return [
+        str(child)
+        for widget in context.find(ipyvuetify.Html, tag="span").widgets
+        for child in widget.children
+        if isinstance(child, str)
+    ]
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_page_has_no_page_tab_nor_time_readout():
+    import ipyvuetify
+
+    context = _render_page()
+    try:
+        assert not context.find(ipyvuetify.Tab).widgets
+        assert not [text for text in _texts(context) if text.startswith("Time")]
+        buttons = [w.children[-1] for w in context.find(ipyvuetify.Btn).widgets if w.children]
+        assert {"Reset", "▶", "Step"} <= set(buttons)
+        downloads = {"Daily series (CSV)", "Chronicle (text)", "Panels (PNG)"}
+        assert downloads <= set(buttons)
+    finally:
+        context.close()
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_every_slider_shows_its_value_and_follows_it():
+    import ipyvuetify
+
+    context = _render_page()
+    try:
+        specs = controls("pressure-2017")
+        for name in CONTROLS:
+            spec = specs[name]
+            if spec["type"] not in ("SliderInt", "SliderFloat"):
+                continue
+            row = context.find(meta_control=spec["label"])
+            (label,) = row.find(ipyvuetify.Html, tag="span").widget.children
+            assert label.startswith(f"{spec['label']}: ")
+            assert float(label.rsplit(": ", 1)[1]) == pytest.approx(spec["value"])
+        row = context.find(meta_control=specs["pyongyang.test_propensity"]["label"])
+        row.find(ipyvuetify.Slider).widget.v_model = 0.1
+        row = context.find(meta_control=specs["pyongyang.test_propensity"]["label"])
+        assert row.find(ipyvuetify.Html, tag="span").widget.children[0].endswith(": 0.100")
+    finally:
+        context.close()
+
+
+@pytest.mark.filterwarnings("ignore:Failed to validate hooks")
+def test_the_page_opens_the_scenario_named_by_viz(monkeypatch, own_scenario):
+    import ipyvuetify
+
+    monkeypatch.setenv(SCENARIO_VARIABLE, str(own_scenario))
+    context = _render_page()
+    try:
+        picker = context.find(ipyvuetify.Select, label="scenario").widget
+        assert picker.v_model == str(own_scenario)
+        assert set(list_scenarios()) | {str(own_scenario)} == set(picker.items)
+        texts = _texts(context)
+        assert any(text.startswith("own-pressure: My own pressure campaign") for text in texts)
+        assert "The 2017 campaign with un.draft_prob lowered." in texts  # no markdown quotes
+        in_use = "".join(_html(context, "table"))
+        assert "<td><b>un.draft_prob</b></td><td>0.500</td>" in in_use
+    finally:
+        context.close()
 
 
 # --- the page in a browser ---------------------------------------------------------------------
@@ -260,13 +463,31 @@ def _days_run(page, days: int | str, timeout: float = 60_000) -> None:
     page.locator(".day-panel").get_by_text(pattern).wait_for(timeout=timeout)
 
 
+def _slider(page, label: str):
+    """The control of a slider: its label with its value, and its track."""
+    return page.locator(".control", has_text=label).first
+
+
 def _set_slider(page, label: str, share: float) -> None:
     """Click a Vuetify slider at ``share`` of its track, as a user would."""
-    row = page.locator(".v-input", has_text=label).first
+    row = _slider(page, label)
     row.scroll_into_view_if_needed()
     track = row.locator(".v-slider").first
     box = track.bounding_box()
     page.mouse.click(box["x"] + share * box["width"], box["y"] + box["height"] / 2)
+
+
+def _days_shown(page) -> int:
+    heading = page.locator(".day-panel h3").inner_text()
+    return int(re.search(r"(\d+) of 365 days run", heading).group(1))
+
+
+def _download(page, label: str, path: Path) -> bytes:
+    """Click a download button; return the file the browser received."""
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=label).click()
+    download.value.save_as(path)
+    return path.read_bytes()
 
 
 def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
@@ -297,7 +518,16 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     in_use = page.locator("tr", has_text="pyongyang.test_propensity")
     value_before = in_use.inner_text()
     before = _chart(page).screenshot()
+    label_before = _slider(page, "pyongyang.test_propensity").inner_text()
     _set_slider(page, "pyongyang.test_propensity", 0.3)
+    # The slider's label shows its new value at once, before Reset puts it in use.
+    page.wait_for_function(
+        "(old) => !document.body.innerText.includes(old)", arg=label_before, timeout=30_000
+    )
+    assert re.fullmatch(
+        r"pyongyang\.test_propensity \(1/day\): 0\.\d{3}",
+        _slider(page, "pyongyang.test_propensity").inner_text().strip(),
+    )
     page.get_by_role("button", name="Reset").click()
     _days_run(page, 0)
     page.wait_for_function(
@@ -313,7 +543,7 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     page.get_by_role("button", name="Step").click()
     _days_run(page, 1)
     # Mesa's render interval: several days per drawing, so playing on is quick.
-    _set_slider(page, "Render Interval", 0.1)
+    _set_slider(page, "Render interval", 0.1)
     page.get_by_role("button", name="▶").click()
     _days_run(page, "([6-9]\\d|\\d{3})", timeout=120_000)
     page.get_by_role("button", name="❚❚").click()
@@ -322,6 +552,42 @@ def test_the_dashboard_in_a_real_browser(dashboard_url, browser, tmp_path):
     shot = Path(os.environ.get("NEGOTIATION_SIM_SCREENSHOT", tmp_path / "dashboard.png"))
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+    # The table of values in use fits its panel, and no banner covers it.
+    help_panel = page.locator(".parameter-help")
+    help_panel.scroll_into_view_if_needed()
+    fits = help_panel.evaluate(
+        "(panel) => panel.querySelector('table').scrollWidth <= panel.clientWidth + 1"
+        " && panel.getBoundingClientRect().right <= window.innerWidth"
+    )
+    assert fits, "the table of values in use is wider than its panel"
+    assert page.get_by_text("This website runs on").count() == 0
+
+    # Exports: the days run so far, as CSV; the chronicle; the panels as PNG.
+    days = _days_shown(page)
+    table = _download(page, "Daily series (CSV)", tmp_path / "daily.csv").decode()
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert len(rows) == days and set(DAILY) <= set(rows[0])
+    text = _download(page, "Chronicle (text)", tmp_path / "chronicle.txt").decode()
+    assert text.startswith("pressure-2017: replicate 0") and f"+ {days} days" in text
+    png = _download(page, "Panels (PNG)", tmp_path / "panels.png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # Play with a large render interval stops at the horizon, and the controls come back.
+    _set_slider(page, "Render interval", 0.99)
+    page.wait_for_function(
+        "() => /per Step\\): (9\\d|100)\\b/.test(document.body.innerText)", timeout=30_000
+    )
+    page.get_by_role("button", name="▶").click()
+    _days_run(page, 365, timeout=120_000)
+    page.get_by_text("The horizon is reached").wait_for(timeout=30_000)
+    page.get_by_role("button", name="▶").wait_for(timeout=30_000)  # no longer ❚❚
+    assert page.get_by_role("button", name="❚❚").count() == 0
+    assert page.get_by_role("button", name="Step").is_disabled()
+    assert _days_shown(page) == 365
+    page.get_by_role("button", name="Reset").click()
+    _days_run(page, 0)
+    assert page.get_by_role("button", name="▶").is_enabled()
 
     # Another scenario: the page is rebuilt with its dates and its values in use.
     page.locator(".v-select", has_text="pressure-2017").first.click()

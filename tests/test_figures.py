@@ -12,7 +12,7 @@ import pytest
 import negotiation_sim as ns
 
 pytest.importorskip("matplotlib")
-from negotiation_sim import figures
+from negotiation_sim import figures, records
 
 LABELS = ("pressure-2017", "no-preconditions-2022")
 
@@ -200,3 +200,60 @@ def test_monthly_launch_days_against_the_record(model, tmp_path):
     (observed,) = [line for line in ax.lines if line.get_label().startswith("observed")]
     assert observed.get_ydata().sum() == 15  # the 15 launch days of 2017, month by month
     assert len(ax.get_xticks()) == 12
+
+
+def _is_whole(values) -> bool:
+    return all(float(v).is_integer() for v in values)
+
+
+def test_overview_of_a_multi_year_run_compares_the_record_year_with_the_record():
+    """Two years of simulation against one year of record would compare unlike things: the
+    histogram counts the days the record covers, and says so."""
+    run = ns.run("pressure-2017", replicates=8, days=730, seed=3)
+    fig = figures.overview(run)
+    ax = fig.axes[2]
+    heights = np.array([bar.get_height() for bar in ax.patches])
+    centres = np.array([bar.get_x() + bar.get_width() / 2 for bar in ax.patches])
+    first_year = run.daily("launch_day")[:365].sum(axis=0)
+    assert heights.sum() == run.replicates
+    assert np.isclose((heights * centres).sum() / heights.sum(), first_year.mean())
+    assert run.outcomes["launch_days"].mean() > first_year.mean()  # the second year counts too
+    (observed,) = [line for line in ax.lines if line.get_label().startswith("observed")]
+    assert observed.get_xdata()[0] == records.observed_launch_days(2017).size
+    assert "first 365 of 730 days" in ax.get_title()
+
+
+def test_overview_of_one_year_counts_the_whole_run_against_the_record(model):
+    ax = figures.overview(model).axes[2]
+    heights = np.array([bar.get_height() for bar in ax.patches])
+    centres = np.array([bar.get_x() + bar.get_width() / 2 for bar in ax.patches])
+    assert np.isclose(
+        (heights * centres).sum() / heights.sum(), model.outcomes["launch_days"].mean()
+    )
+    assert f"{model.day} days" in ax.get_title()
+
+
+def test_kaplan_meier_axis_starts_at_zero(comparison):
+    bottom, top = figures.kaplan_meier(comparison).axes[0].get_ylim()
+    assert bottom == 0 and top >= 1
+
+
+def test_counts_get_integer_ticks(comparison):
+    """Small counts (a few replicates per bin, a few launch days) are where 0.5 steps showed."""
+    few = ns.run("pressure-2017", replicates=4, seed=5)
+    overview = figures.overview(few)
+    histogram = overview.axes[2]
+    assert _is_whole(histogram.get_xticks()) and _is_whole(histogram.get_yticks())
+    assert _is_whole(overview.axes[1].get_yticks())
+    assert _is_whole(figures.fan_chart(few, "icbm").axes[0].get_yticks())
+    two_months = ns.run("pressure-2017", replicates=4, days=60, seed=5)
+    assert _is_whole(figures.monthly_launch_days(two_months).axes[0].get_yticks())
+    small = SimpleNamespace(
+        **{
+            **vars(comparison),
+            "outcomes_a": pd.DataFrame({"icbm_tests": [0, 0, 1, 1]}),
+            "outcomes_b": pd.DataFrame({"icbm_tests": [0, 1, 1, 1]}),
+        }
+    )
+    (ax,) = figures.distributions(small, ("icbm_tests",)).axes
+    assert _is_whole(ax.get_xticks())

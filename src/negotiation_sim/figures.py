@@ -4,20 +4,22 @@ Functions build ``matplotlib.figure.Figure`` objects without pyplot, so they wor
 never open windows; pass ``path`` to also save the figure (parent folders are created).
 
 - `overview`: four panels of one model: tension, launch days against the record, the
-  distribution of launch days, and the state of talks.
+  distribution of launch days over the days the record covers, and the state of talks.
 - `timeline`: one replicate's daily series with its events (launches, sanctions rounds,
   Security Council votes, crises) and its talks shaded.
 - `fan_chart`: one daily series across replicates (median and 10-90 % / 25-75 % bands);
   counts and flags are drawn as running totals, launch days against the observed record.
 - `distributions`: outcome distributions of two scenarios side by side, one panel per outcome,
   with the difference and its interval from the comparison's table in each legend.
-- `kaplan_meier`: the share of replicates still without talks, day by day, for two scenarios.
+- `kaplan_meier`: the share of replicates still without talks, day by day, for two scenarios
+  (the axis starts at 0, so a small effect looks small).
 - `monthly_launch_days`: launch days per calendar month across replicates against the record
   (the calibration figure).
 
-`fan` draws a fan onto an existing ``Axes``. The two comparison figures take any object with
+`fan` draws a fan onto an existing ``Axes``, `fan_panel` all of `fan_chart`'s panel. The two comparison figures take any object with
 the attributes of a scenario comparison (``labels``, ``replicates``, ``seed``, ``outcomes_a``,
 ``outcomes_b``, ``table``; ``survival``, ``logrank_pvalue`` and ``days`` for Kaplan-Meier).
+Axes that count things (launch days, replicates, missiles) get integer ticks only.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ def _dates(model: NegotiationModel, days: int) -> np.ndarray:
     return np.array([model.start + dt.timedelta(days=d) for d in range(days)])
 
 
+def _integer_ticks(axis) -> None:
+    """Ticks on whole numbers only: a count of 2.5 launch days or replicates does not exist."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _pretty(name: str) -> str:
     return name.replace("_", " ")
 
@@ -117,7 +126,13 @@ def fan(ax, model: NegotiationModel, series: np.ndarray, label: str, color: str 
 
 def overview(model: NegotiationModel, path: str | Path | None = None):
     """Four panels: tension, cumulative launch days against the record, the distribution of
-    launch days across replicates, and the state of talks over time."""
+    launch days across replicates, and the state of talks over time.
+
+    The record covers one calendar year, so the distribution compares like with like: it
+    counts each replicate's launch days over the days of the run the record covers (from the
+    start to the end of the start's year; the first year of a multi-year run) and marks the
+    observed count of those same days. Without a record for the year it counts the whole run.
+    """
     fig = _figure(2, 2, (12, 8))
     axes = fig.subplots(2, 2)
     name = model.scenario.name
@@ -147,19 +162,35 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
             label=f"observed {model.start.year} (CNS database)",
         )
     ax.set(title="Launch days so far (M6)", xlabel="date", ylabel="launch days (cumulative)")
+    _integer_ticks(ax.yaxis)
     ax.legend(fontsize=7, loc="upper left")
 
     ax = axes[1, 0]
-    launch_days = model.outcomes["launch_days"].to_numpy()
+    days_run = cumulative.shape[0]
+    # Compare like with like: the simulated days the record covers against the record.
+    window = days_run if observed is None else len(observed)
+    launch_days = cumulative[window - 1]
     bins = np.arange(launch_days.min(), launch_days.max() + 2) - 0.5
     ax.hist(launch_days, bins=bins, color="C0", alpha=0.7, label="simulated replicates")
-    if observed is not None and len(observed) >= 365:
-        ax.axvline(observed[364], color="k", lw=2, label="observed in the year")
+    if observed is not None:
+        last = model.date(window - 1).isoformat()
+        ax.axvline(
+            observed[-1],
+            color="k",
+            lw=2,
+            label=f"observed {model.start.isoformat()} to {last} (CNS database)",
+        )
+    if window == days_run:
+        title = f"Launch days in the {window} days run"
+    else:
+        title = f"Launch days in the first {window} of {days_run} days (the record's year)"
     ax.set(
-        title=f"Launch days over {model.day} days",
+        title=title,
         xlabel="launch days (per replicate)",
         ylabel="replicates",
     )
+    _integer_ticks(ax.xaxis)
+    _integer_ticks(ax.yaxis)
     ax.legend(fontsize=7)
 
     ax = axes[1, 1]
@@ -179,14 +210,16 @@ def overview(model: NegotiationModel, path: str | Path | None = None):
 
 
 def _observed_launch_days(model: NegotiationModel, days: int) -> np.ndarray | None:
-    """Observed launch days (1 on a day with a launch) from the scenario's start, at most a
-    year, when the shipped record covers the start's year."""
+    """Observed launch days (1 on a day with a launch) from the scenario's start to the end of
+    its year at most, when the shipped record covers the start's year."""
     observed = records.observed_launch_days(model.start.year)
     if observed.empty:
         return None
     offsets = observed.index.date - model.start
     day_index = np.array([o.days for o in offsets])
-    per_day = np.zeros(min(days, 365))
+    # The record holds one calendar year: days past its end are unknown, not launch-free.
+    year_left = (dt.date(model.start.year + 1, 1, 1) - model.start).days
+    per_day = np.zeros(min(days, year_left))
     day_index = day_index[(day_index >= 0) & (day_index < per_day.size)]
     per_day[day_index] = 1
     return per_day
@@ -318,6 +351,7 @@ def fan_chart(
     *,
     observed=None,
     cumulative: bool | None = None,
+    size: tuple[float, float] = (10, 5.5),
 ):
     """A fan (median, 25-75 % and 10-90 % of replicates) of one daily series over time.
 
@@ -326,7 +360,25 @@ def fan_chart(
     ``observed`` is an observed daily series (one value per day from the start) drawn over the
     fan and accumulated like it; by default ``launch_day`` is drawn against the shipped record
     of the scenario's year when it covers the start. Pass ``observed=False`` for none.
+    ``size`` is the figure's size in inches: the text keeps its size in points, so a smaller
+    figure shown at the same width has larger text.
     """
+    if series not in DAILY:
+        raise ValueError(f"unknown daily series {series!r}; known: {', '.join(DAILY)}")
+    _daily(model, series)  # says what is missing before a figure is made
+    fig = _figure(1, 1, size)
+    fan_panel(fig.subplots(), model, series, observed=observed, cumulative=cumulative)
+    fig.suptitle(
+        f"{model.scenario.name}: {model.replicates} replicates from "
+        f"{model.start.isoformat()} (seed {model.seed})"
+    )
+    return _save(fig, path)
+
+
+def fan_panel(
+    ax, model: NegotiationModel, series: str, *, observed=None, cumulative: bool | None = None
+) -> None:
+    """`fan_chart`'s panel drawn on an existing ``Axes``: the fan, the record, titles, legend."""
     measure = DAILY.get(series)
     if measure is None:
         raise ValueError(f"unknown daily series {series!r}; known: {', '.join(DAILY)}")
@@ -338,8 +390,6 @@ def fan_chart(
         observed = _observed_launch_days(model, values.shape[0])
         label = f"observed {model.start.year} (CNS database)"
     values = np.cumsum(values, axis=0, dtype=np.float64) if cumulative else values
-    fig = _figure(1, 1, (10, 5.5))
-    ax = fig.subplots()
     fan(ax, model, values, "simulated", "C0")
     if observed is not None and observed is not False:
         observed = np.asarray(observed, dtype=np.float64)
@@ -354,13 +404,11 @@ def fan_chart(
     ax.set(title=title, xlabel="date", ylabel=ylabel)
     if measure.unit == "0-1" and not cumulative:
         ax.set_ylim(0, 1)
-    fig.suptitle(
-        f"{model.scenario.name}: {model.replicates} replicates from "
-        f"{model.start.isoformat()} (seed {model.seed})"
-    )
-    ax.legend(fontsize=7, loc="upper left")
-    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-    return _save(fig, path)
+    if measure.kind in _TALLIES:  # counts and flags, day by day or summed
+        _integer_ticks(ax.yaxis)
+    ax.legend(fontsize=9, loc="upper left")
+    ax.tick_params(labelsize=9)
+    ax.tick_params(axis="x", labelrotation=30)
 
 
 # --- two scenarios ----------------------------------------------------------------------------
@@ -416,6 +464,8 @@ def _histogram_panel(ax, comparison, name: str) -> None:
         ax.stairs(counts / max(len(frame), 1), edges, color=f"C{number}", lw=1.5, label=label)
     unit = measure.unit or ("per replicate" if measure.kind == "count" else "")
     ax.set(xlabel=_with_unit(_pretty(name), unit), ylabel="share of replicates")
+    if measure.kind in ("count", "days"):
+        _integer_ticks(ax.xaxis)
 
 
 def _frames(comparison) -> tuple:
@@ -489,10 +539,8 @@ def kaplan_meier(comparison, path: str | Path | None = None):
     days = getattr(comparisons[0], "days", None)
     fig = _figure(1, 1, (9, 5.5))
     ax = fig.subplots()
-    lowest = 1.0
     for number, (label, frame) in enumerate(curves.items()):
         day, survival, low, high = _carried(frame.sort_values("day"), days)
-        lowest = min(lowest, float(np.nanmin(low)) if low.size else 1.0)
         ax.step(day, survival, where="post", color=f"C{number}", lw=2, label=label)
         ax.fill_between(
             day,
@@ -510,7 +558,8 @@ def kaplan_meier(comparison, path: str | Path | None = None):
         title="Time to talks (Kaplan-Meier; replicates without talks are censored)",
         xlabel=f"days since {since}",
         ylabel="share of replicates without talks",
-        ylim=(max(0.0, lowest - 0.05), 1.005),
+        # From 0: zoomed to the curves' range, a few points' difference looked like a gulf.
+        ylim=(0, 1.02),
     )
     if days is not None:
         ax.set_xlim(0, days)
@@ -581,6 +630,7 @@ def monthly_launch_days(model: NegotiationModel, path: str | Path | None = None)
         ylabel="launch days in the month",
     )
     ax.set_ylim(bottom=-0.3)
+    _integer_ticks(ax.yaxis)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     return _save(fig, path)
 
