@@ -160,9 +160,9 @@ def _analyse_directly(n, replicates, days, seed, backend, workers, progress):
     spec = sweep_module.SweepSpec(
         SCENARIO, None, replicates=replicates, seed=seed, design="sobol", points=n, days=days
     )
-    frame = sweep_module.run_sweep(spec, backend=backend, workers=workers, progress=progress)
+    result = sweep_module.run_sweep(spec, backend=backend, workers=workers, progress=progress)
     problem = sweep_module.salib_problem(spec)
-    means = frame.groupby("point")[list(OUTPUTS)].mean().sort_index()
+    means = result.outcomes.groupby("point")[list(OUTPUTS)].mean().sort_index()
     summary = []
     for output in OUTPUTS:
         y = means[output].to_numpy(dtype=np.float64)

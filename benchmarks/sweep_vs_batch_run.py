@@ -60,8 +60,9 @@ def time_sweep(
     spec: SweepSpec, backend: str, chunk: int | None
 ) -> tuple[float, float, pd.DataFrame]:
     cpu, start = cpu_seconds(), time.perf_counter()
-    frame = run_sweep(spec, backend=backend, chunk=chunk)
-    return time.perf_counter() - start, cpu_seconds() - cpu, frame
+    result = run_sweep(spec, backend=backend, chunk=chunk)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    return seconds, cpu, result.frame()  # one row per replicate, with its parameters
 
 
 def time_batch_run(

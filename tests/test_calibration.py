@@ -262,3 +262,25 @@ def test_command_line_searches_and_reports(tmp_path, capsys):
     cal.main(["report", str(tmp_path / "calibration.md"), "--replicates", "60"])
     reported = capsys.readouterr().out
     assert reported.count("loss") == 2 and (tmp_path / "calibration.md").is_file()
+
+
+def test_scenario_objects_are_evaluated_searched_and_reported_like_their_names(tmp_path):
+    scenario = load_scenario("pressure-2017")
+    by_name = cal.evaluate("pressure-2017", replicates=100, seed=2)
+    by_value = cal.evaluate(scenario, replicates=100, seed=2)
+    assert by_value.table.equals(by_name.table) and by_value.scenario == "pressure-2017"
+    derived = scenario.with_params({"pyongyang.test_propensity": 0.01})
+    assert not cal.evaluate(derived, replicates=100, seed=2).table.equals(by_name.table)
+    target = cal.Target("launch_days", 20.0, "interval", "", "")
+    options = {"targets_": [target], "replicates": 30, "seed": 8, "maxiter": 1, "popsize": 5}
+    free = ("pyongyang.test_propensity",)
+    assert cal.calibrate(scenario, free, **options) == cal.calibrate(
+        "pressure-2017", free, **options
+    )
+    copy = load_scenario(scenario.save(tmp_path / "copy.toml"))
+    path = tmp_path / "calibration.md"
+    evaluations = cal.report(path, replicates=60, seed=5, scenarios=(copy,))
+    text = path.read_text(encoding="utf-8")
+    assert "## pressure-2017" in text and cal._free_text("pressure-2017") in text
+    assert (tmp_path / "calibration-pressure-2017.png").is_file()
+    assert evaluations[0].table.equals(cal.evaluate("pressure-2017", 60, 5).table)

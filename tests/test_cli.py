@@ -429,7 +429,7 @@ BAD = [
     (
         "negative seed",
         ["run", "pressure-2017", "--seed", "-1"],
-        ["--seed", "[0, 9223372036854775807]"],
+        ["--seed", ">= 0"],
     ),
     (
         "not an integer",

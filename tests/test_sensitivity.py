@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from negotiation_sim.errors import ScenarioError
+from negotiation_sim.scenarios import load_scenario
 from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
-from negotiation_sim.sweeps import design_points
+from negotiation_sim.sweeps import SweepResult, design_points
 
 pytest.importorskip("SALib")
 
@@ -100,9 +101,12 @@ def test_points_are_in_design_order_and_means_over_replicates(sobol):
     per_point = sobol.per_point
     assert per_point.index.tolist() == list(range(len(design)))
     pd.testing.assert_frame_equal(per_point[list(SPACE)], design)
-    means = sobol.results.groupby("point")["launch_days"].mean()
+    means = sobol.results.outcomes.groupby("point")["launch_days"].mean()
     np.testing.assert_allclose(per_point["launch_days"], means.to_numpy())
-    assert sobol.results["point"].value_counts().eq(sobol.spec.replicates).all()
+    assert sobol.results.outcomes["point"].value_counts().eq(sobol.spec.replicates).all()
+    pd.testing.assert_frame_equal(
+        sobol.results.points, design, check_index_type=False, check_exact=True
+    )
     assert sobol.spec.design == "sobol" and sobol.spec.points == 32
     assert sobol.problem["bounds"] == [[0.01, 0.1], [0.0, 0.3]]
 
@@ -111,8 +115,8 @@ def test_censored_days_use_the_restricted_mean_and_constant_outputs_give_nan():
     result = _run("sobol", 8, outputs=("days_to_talks", "launch_days"))
     values = result.per_point["days_to_talks"]
     assert values.notna().all() and (values <= DAYS).all()
-    raw = result.results["days_to_talks"]
-    expected = raw.fillna(DAYS).groupby(result.results["point"]).mean()
+    raw = result.results.outcomes["days_to_talks"]
+    expected = raw.fillna(DAYS).groupby(result.results.outcomes["point"]).mean()
     np.testing.assert_allclose(values, expected.to_numpy())
     # No talks in 120 days of pressure-2017: every point sits at the horizon, a constant.
     assert values.nunique() == 1
@@ -169,7 +173,8 @@ def test_figure_is_labelled_and_saved(which, request, tmp_path):
     fig = result.figure(path)
     drawn = [ax for ax in fig.axes if ax.get_visible() and ax.has_data()]
     assert len(drawn) == len(OUTPUTS)
-    assert fig.get_suptitle()
+    assert fig.get_suptitle().startswith(f"{result.scenario}: {which} sensitivity")
+    assert "Scenario(" not in fig.get_suptitle()
     for ax in drawn:
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
         assert ax.get_legend() is not None and len(ax.get_legend().get_texts()) == 2
@@ -192,3 +197,22 @@ def test_summary_names_the_run_every_output_and_the_top_parameter(sobol, morris)
             next(line for line in text.splitlines() if line.startswith("launch_days"))
         )
         assert DRIVER in text.splitlines()[first + 1]
+
+
+def test_a_scenario_object_is_analysed_like_its_name(sobol):
+    scenario = load_scenario(SCENARIO)
+    by_value = sensitivity(
+        scenario, OUTPUTS, "sobol", n=32, replicates=8, seed=3, space=SPACE, days=DAYS,
+        backend="serial",
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(by_value.indices, sobol.indices)
+    assert by_value.spec.scenario == scenario and by_value.scenario == SCENARIO
+    assert isinstance(by_value.results, SweepResult) and by_value.results.equals(sobol.results)
+    assert repr(by_value).startswith(f"Sensitivity({SCENARIO!r}")
+    # A derived scenario is analysed by its content (it used to be opened as a path).
+    derived = scenario.with_params({"pyongyang.icbm_share": 0.5})
+    other = sensitivity(
+        derived, ["missiles_irbm"], "morris", n=4, replicates=4, seed=3, space=SPACE, days=DAYS,
+        backend="serial",
+    )  # fmt: skip
+    assert other.spec.scenario == derived and other.scenario == SCENARIO

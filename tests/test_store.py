@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -18,9 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import negotiation_sim as ns
+from negotiation_sim import store as store_module
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
-from negotiation_sim.store import SweepStore, load_sweep, read_spec
+from negotiation_sim.store import FORMAT_VERSION, SweepStore, load_sweep, read_spec
 
 SPEC = {
     "scenario": "pressure-2017",
@@ -63,6 +66,7 @@ def chunk(points, replicates=5, seed_base=2**63 - 1000):
 def test_round_trip_is_exact(tmp_path):
     first, second = chunk([0, 1]), chunk([2], seed_base=2**63 - 5)
     assert second["seed"].max() == 2**63 - 1
+    (tmp_path / "sub").mkdir()
     with SweepStore.open(tmp_path / "sub" / "sweep.sqlite", SPEC) as store:
         store.write(first)
         store.write(second)
@@ -156,8 +160,9 @@ def test_resume_with_another_spec_names_the_difference(tmp_path):
     assert str(path) in message and "space.pyongyang.salvo.2" in message
     assert "4" in message and "stored specification's value 3" in message
 
+    # Mappings are walked in the stored order: the stored key the given space lacks comes first.
     nested = {**SPEC, "space": {"pyongyang": {"salvo": [1]}}}
-    with pytest.raises(ScenarioError, match=r"space\.pyongyang = .*value <absent>"):
+    with pytest.raises(ScenarioError, match=r"space\.pyongyang\.salvo = <absent>: .*\[1, 2, 3\]"):
         SweepStore.open(path, nested, resume=True)
     with pytest.raises(ScenarioError, match=r"days = 400: .*value 365"):
         SweepStore.open(path, {**SPEC, "days": 400}, resume=True)
@@ -313,3 +318,147 @@ def test_random_frames_round_trip_exactly(chunks):
                 assert np.array_equal(
                     np.signbit(loaded[name][number]), np.signbit(expected[name][number])
                 )
+
+
+# -- each point's parameters once, the spec's content and order, versions and formats ---------
+
+
+def points_of(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per point of ``rows``: its parameters (as a sweep passes them)."""
+    first = rows.groupby("point", sort=True).head(1).set_index("point")
+    return first[["pyongyang.salvo", "us.policy", "un.veto", "beijing.envoys"]]
+
+
+def test_points_are_stored_once_with_their_dtypes(tmp_path):
+    parts = [chunk([3, 1]), chunk([0]), chunk([2], seed_base=2**63 - 5)]
+    params = ["pyongyang.salvo", "us.policy", "un.veto", "beijing.envoys"]
+    with SweepStore.open(tmp_path / "s.sqlite", SPEC) as store:
+        assert store.load_points().empty and store.load_points().index.name == "point"
+        for part in parts:
+            shuffled = points_of(part).iloc[::-1]  # any order: stored by point
+            store.write(part.drop(columns=params), points=shuffled)
+        loaded = store.load_points()
+        rows = store.load()
+    expected = points_of(pd.concat(parts)).sort_index()
+    pd.testing.assert_frame_equal(loaded, expected, check_exact=True)
+    assert list(rows.columns) == ["point", "seed", *OUTCOME_COLUMNS]
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM points").fetchone() == (4,)
+
+
+def test_points_must_match_the_rows_and_the_first_chunk(tmp_path):
+    params = ["pyongyang.salvo", "us.policy", "un.veto", "beijing.envoys"]
+    with SweepStore.open(tmp_path / "s.sqlite", SPEC) as store:
+        rows = chunk([0, 1])
+        with pytest.raises(ValueError, match="differ from the points of the rows"):
+            store.write(rows.drop(columns=params), points=points_of(chunk([0])))
+        assert store.finished_points() == set()
+        store.write(rows.drop(columns=params), points=points_of(rows))
+        later = chunk([2])
+        with pytest.raises(ValueError, match="point columns"):
+            store.write(later.drop(columns=params), points=points_of(later).drop(columns="un.veto"))
+        with pytest.raises(ValueError, match="point columns"):
+            store.write(later.drop(columns=params))
+        assert store.finished_points() == {0, 1}
+
+
+def test_the_spec_is_kept_in_its_key_order_with_the_version(tmp_path):
+    path = tmp_path / "s.sqlite"
+    ordered = {**SPEC, "space": {"b.second": [1], "a.first": [2]}}
+    SweepStore.open(path, ordered).close()
+    assert list(read_spec(path)["space"]) == ["b.second", "a.first"]
+    with sqlite3.connect(path) as conn:
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+    assert meta["format"] == str(FORMAT_VERSION) == "2" and meta["version"] == ns.__version__
+    with SweepStore.open_read_only(path) as store:
+        assert store.version == ns.__version__
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(["a.one", "b.two", "c.three", "d.four"]))
+def test_resume_is_refused_exactly_when_the_space_keys_are_reordered(order):
+    keys = ["a.one", "b.two", "c.three", "d.four"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "s.sqlite"
+        SweepStore.open(path, {**SPEC, "space": {k: [1] for k in keys}}).close()
+        given = {**SPEC, "space": {k: [1] for k in order}}
+        if order == keys:
+            SweepStore.open(path, given, resume=True).close()
+            return
+        with pytest.raises(ScenarioError) as info:
+            SweepStore.open(path, given, resume=True)
+        assert (info.value.key, info.value.value) == ("space", order)
+        assert str(keys) in info.value.allowed and "order" in info.value.allowed
+
+
+def test_the_scenario_content_compares_by_value_whatever_its_key_order(tmp_path):
+    path = tmp_path / "s.sqlite"
+    content = {"name": "x", "params": {"a.one": 1, "b.two": 2}}
+    SweepStore.open(path, {**SPEC, "scenario": content}).close()
+    reordered = {"params": {"b.two": 2, "a.one": 1}, "name": "x"}
+    SweepStore.open(path, {**SPEC, "scenario": reordered}, resume=True).close()
+    edited = {"name": "x", "params": {"a.one": 1, "b.two": 3}}
+    with pytest.raises(ScenarioError) as info:
+        SweepStore.open(path, {**SPEC, "scenario": edited}, resume=True)
+    assert (info.value.key, info.value.value) == ("scenario.params.b.two", 3)
+    assert "value 2" in info.value.allowed
+
+
+def test_another_version_may_read_but_not_resume(tmp_path, monkeypatch):
+    path = tmp_path / "s.sqlite"
+    with SweepStore.open(path, SPEC) as store:
+        store.write(chunk([0]))
+    written_by = ns.__version__
+    monkeypatch.setattr(ns, "__version__", "0.0.1")
+    with pytest.raises(ScenarioError) as info:
+        SweepStore.open(path, SPEC, resume=True)
+    assert (info.value.key, info.value.value) == ("version", "0.0.1")
+    assert written_by in info.value.allowed
+    pd.testing.assert_frame_equal(load_sweep(path), chunk([0]))
+
+
+def test_a_store_of_the_older_format_is_refused_clearly(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as conn:  # what format 1 wrote
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        conn.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [("format", "1"), ("spec", json.dumps(SPEC))]
+        )
+    for opening in (
+        lambda: SweepStore.open(path, SPEC, resume=True),
+        lambda: load_sweep(path),
+        lambda: read_spec(path),
+    ):
+        with pytest.raises(ScenarioError) as info:
+            opening()
+        message = str(info.value)
+        assert "format 1" in message and f"format {FORMAT_VERSION}" in message
+        assert "new store" in message
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a folder", "read-only folder"])
+def test_a_store_path_must_be_a_writable_file_in_an_existing_folder(tmp_path, where):
+    if where == "missing folder":
+        path, words = tmp_path / "nowhere" / "s.sqlite", "existing folder"
+    elif where == "a folder":
+        path, words = tmp_path, "not a folder"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root may write anywhere")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        path, words = locked / "s.sqlite", "may write"
+    with pytest.raises(ScenarioError, match=words) as info:
+        SweepStore.open(path, SPEC)
+    assert info.value.key == "store" and str(path) in str(info.value)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_sweep_spec_is_stored_as_its_data(tmp_path):
+    from negotiation_sim.sweeps import SweepSpec
+
+    spec = SweepSpec("pressure-2017", {"pyongyang.salvo": [0.1, 0.2]}, 2, days=10)
+    with SweepStore.open(tmp_path / "s.sqlite", spec) as store:
+        assert store.spec == spec.to_dict()
+        assert store.spec["scenario_fingerprint"] == ns.load_scenario("pressure-2017").fingerprint()
+    assert store_module._plain_spec(spec) == json.loads(json.dumps(spec.to_dict()))

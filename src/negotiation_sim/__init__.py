@@ -37,6 +37,7 @@ _EXPORTS = {
     "ScenarioError": "errors",
     "Sensitivity": "sensitivity_analysis",
     "SweepFailed": "sweeps",
+    "SweepResult": "sweeps",
     "SweepSpec": "sweeps",
     "UnitedNations": "actors",
     "Washington": "actors",
@@ -64,6 +65,7 @@ __all__ = [
     "ScenarioError",
     "Sensitivity",
     "SweepFailed",
+    "SweepResult",
     "SweepSpec",
     "UnitedNations",
     "Washington",
@@ -111,4 +113,11 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eag
         scenario_from_dict,
     )
     from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
-    from negotiation_sim.sweeps import SweepFailed, SweepSpec, load_spec, load_sweep, sweep
+    from negotiation_sim.sweeps import (
+        SweepFailed,
+        SweepResult,
+        SweepSpec,
+        load_spec,
+        load_sweep,
+        sweep,
+    )

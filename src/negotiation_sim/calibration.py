@@ -578,11 +578,12 @@ def report(
     path: str | Path = "docs/calibration.md",
     replicates: int = 2000,
     seed: int = 1,
-    scenarios: Sequence[str] = tuple(FREE),
+    scenarios: Sequence[Scenario | str] = tuple(FREE),
 ) -> list[Evaluation]:
-    """Write the calibration report: per scenario, a table of target, observed value, model
-    median or share and interval, and a figure of simulated against observed monthly launch
-    days (saved beside the report). Fresh seeds, not the search's, test the fit honestly."""
+    """Write the calibration report: per scenario (a name, a path or a `Scenario`), a table of
+    target, observed value, model median or share and interval, and a figure of simulated
+    against observed monthly launch days (saved beside the report). Fresh seeds, not the
+    search's, test the fit honestly."""
     from negotiation_sim.figures import monthly_launch_days  # needs the plot extra
 
     path = Path(path)
@@ -595,15 +596,17 @@ def report(
         )
     ]
     evaluations = []
-    for name in scenarios:
-        evaluation = evaluate(name, replicates, seed)
+    for item in scenarios:
+        scenario = load_scenario(item)
+        name = scenario.name
+        evaluation = evaluate(scenario, replicates, seed)
         evaluations.append(evaluation)
         figure = f"calibration-{name}.png"
         monthly_launch_days(evaluation.model, path.parent / figure)
         lines += [
             f"## {name}",
             "",
-            _free_text(name),
+            _free_text(scenario),
             "",
             _table_markdown(evaluation.table),
             "",
@@ -636,10 +639,10 @@ scenario files with `python -m negotiation_sim.calibration search --write`.
 """
 
 
-def _free_text(name: str) -> str:
-    scenario = load_scenario(name)
+def _free_text(scenario: Scenario | str) -> str:
+    scenario = load_scenario(scenario)
     parts = []
-    for key in FREE.get(name, ()):
+    for key in FREE.get(scenario.name, ()):
         entry = registry.REGISTRY[key]
         parts.append(
             f"`{key}` = {scenario.params.get(key, entry.default)} "

@@ -8,7 +8,8 @@ live dashboard.
 Exit status: 0 on success; 2 with one line naming the problem for a bad specification,
 scenario, parameter, value, path or option; 1 with one line when chunks of a sweep failed
 twice (the rest are kept in the store), an optional extra is missing or a file cannot be
-written; 130 when interrupted. No traceback for a user's mistake.
+written; 130 when interrupted (``viz``: 128 plus the number of the signal that stopped it).
+No traceback for a user's mistake.
 """
 
 from __future__ import annotations
@@ -114,10 +115,15 @@ def _typed(entry: parameters.Parameter, text: str) -> object:
 def _sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "spec",
-        help="the sweep specification (TOML): scenario, replicates, "
-        "seed, design, optional points and days, and a [space] table",
+        help="the sweep specification (TOML): scenario (a shipped name or a path relative to "
+        "the file), optional without_moves, replicates, seed, design, optional points and "
+        "days, and a [space] table (default: every continuous parameter)",
     )
-    parser.add_argument("--store", help="SQLite file the results go to, chunk by chunk")
+    parser.add_argument(
+        "--store",
+        metavar="FILE",
+        help="SQLite file the results go to, chunk by chunk (in an existing folder)",
+    )
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -132,13 +138,16 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
         "--scheduler", metavar="ADDRESS", help="a Dask scheduler address (default: a local cluster)"
     )
     parser.add_argument(
-        "--workers", type=int, metavar="N", help="worker processes (default: the machine's cores)"
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes, at least 1 (default: the machine's cores)",
     )
     parser.add_argument(
         "--chunk",
         type=int,
         metavar="POINTS",
-        help="parameter points per chunk (default: ~16,000 replicates)",
+        help="parameter points per chunk, at least 1 (default: ~16,000 replicates)",
     )
 
 
@@ -282,8 +291,16 @@ def _add_viz(commands) -> None:
         commands,
         "viz",
         "serve the live dashboard",
-        "Serve the live dashboard (Mesa's SolaraViz) until interrupted with Ctrl-C; "
-        "needs the viz extra: pip install 'negotiation-sim[viz]'.",
+        "Serve the live dashboard (a Solara page over the Mesa model) until stopped; "
+        "needs the viz extra: pip install 'negotiation-sim[viz]'. Ctrl-C (SIGINT), SIGTERM "
+        "and SIGHUP stop the server with it; the exit status is then 128 + the signal's "
+        "number (130 for Ctrl-C).",
+    )
+    viz.add_argument(
+        "--scenario",
+        metavar="SCENARIO",
+        help=f"the scenario shown first: {_SCENARIO_HELP}; the picker lists it with the "
+        "shipped ones (default: pressure-2017)",
     )
     viz.add_argument(
         "--host",
@@ -306,7 +323,11 @@ def _add_sweeps(commands) -> None:
         "Run a parameter sweep and store every replicate.",
     )
     _sweep_options(sweep)
-    sweep.add_argument("--out", metavar="FILE.csv", help="also write the results as CSV")
+    sweep.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="also write the results as CSV, one row per replicate with its parameters",
+    )
     sens = _command(
         commands,
         "sensitivity",
@@ -346,8 +367,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        hint = "; rerun with --resume to continue" if args.command in _RESUMABLE else ""
+    except KeyboardInterrupt as interrupt:
+        # A sweep says how many finished points its store holds: only then is there anything
+        # to resume.
+        stored = getattr(interrupt, "stored", 0)
+        hint = (
+            f"; {stored} finished point(s) are in {interrupt.store}: "
+            "rerun with --resume to continue"
+            if stored and args.command in _RESUMABLE
+            else ""
+        )
         print(f"negotiation-sim: interrupted{hint}", file=sys.stderr)
         return 130
     except _failure_types() as error:
@@ -364,9 +393,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def _failure_types() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
     from negotiation_sim.sweeps import SweepFailed
 
-    return (SweepFailed, ImportError, OSError)
+    return (SweepFailed, ImportError, OSError, sqlite3.Error)
 
 
 def _one_line(text: str) -> str:
@@ -379,7 +410,7 @@ def _counts(args: argparse.Namespace, min_replicates: int = 1) -> None:
         check_integer(_SOURCE, "--replicates", args.replicates, min_replicates, MAX_REPLICATES)
     if args.days is not None:
         check_integer(_SOURCE, "--days", args.days, 1, MAX_DAYS)
-    check_integer(_SOURCE, "--seed", args.seed, 0, 2**63 - 1)
+    check_integer(_SOURCE, "--seed", args.seed, 0)
 
 
 def _output(path: str | None, option: str, suffixes: tuple[str, ...]) -> str | None:
@@ -604,6 +635,12 @@ def _check_address(host: str, port: int) -> None:
 
 
 def _viz(args: argparse.Namespace) -> int:
+    options = {"host": args.host, "port": args.port, "open_browser": not args.no_browser}
+    if args.scenario is not None:
+        load_scenario(args.scenario)  # a bad name or file fails here, not in the server
+        shipped = args.scenario in list_scenarios()
+        # Absolute: the server finds the file whatever its working directory.
+        options["scenario"] = args.scenario if shipped else str(Path(args.scenario).resolve())
     if not 1 <= args.port <= 65535:
         raise ScenarioError(_SOURCE, "--port", args.port, "allowed: an integer in [1, 65535]")
     _check_address(args.host, args.port)
@@ -613,11 +650,18 @@ def _viz(args: argparse.Namespace) -> int:
         raise ImportError(
             f"{error}; the dashboard needs: pip install 'negotiation-sim[viz]'"
         ) from error
-    # `serve` blocks while the server runs and may return the server's exit status.
-    return serve(host=args.host, port=args.port, open_browser=not args.no_browser) or 0
+    # `serve` blocks while the server runs; it returns 128 + the signal's number when a
+    # signal stopped it (see `negotiation_sim.app.serve`), or the server's exit status.
+    return serve(**options) or 0
 
 
 def _run_options(args: argparse.Namespace) -> dict:
+    """The options of ``sweep`` and ``sensitivity``, checked before the specification loads."""
+    if args.resume and not args.store:
+        raise ScenarioError(_SOURCE, "--resume", True, "allowed: only with --store")
+    for option, value in (("--workers", args.workers), ("--chunk", args.chunk)):
+        if value is not None:
+            check_integer(_SOURCE, option, value, 1)
     return {
         "store": args.store,
         "resume": args.resume,
@@ -630,51 +674,59 @@ def _run_options(args: argparse.Namespace) -> dict:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from negotiation_sim.sweeps import load_spec, run_sweep
+    from negotiation_sim.sweeps import load_spec, options_named, run_sweep
 
-    if args.resume and not args.store:
-        raise ScenarioError("<command line>", "--resume", True, "allowed: only with --store")
+    options = _run_options(args)
+    out = _output(args.out, "--out", (".csv",))
     spec = load_spec(args.spec)
-    frame = run_sweep(spec, **_run_options(args))
+    with options_named(_SOURCE):
+        # With a store and no --out the rows stay on disk: no need to hold them in memory.
+        result = run_sweep(spec, **options, load=out is not None or not args.store)
     where = f" into {args.store}" if args.store else ""
-    print(
-        f"{spec.scenario}: {frame['point'].nunique()} points x {spec.replicates} replicates "
-        f"({len(frame)} rows){where}"
+    say(
+        f"{spec.scenario.name}: {spec.size} points x {spec.replicates} replicates "
+        f"({spec.size * spec.replicates} rows){where}"
     )
-    if args.out:
-        frame.to_csv(args.out, index=False)
-        print(f"results written to {args.out}")
+    if out:
+        result.frame().to_csv(out, index=False)
+        say(f"results written to {out}")
     return 0
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
     from negotiation_sim.sensitivity_analysis import sensitivity
-    from negotiation_sim.sweeps import load_spec
+    from negotiation_sim.sweeps import load_spec, options_named
 
+    options = _run_options(args)
+    figure = _output(args.figure, "--figure", _FIGURES)
+    table = _output(args.csv, "--csv", (".csv",))
+    if figure:
+        _need("matplotlib", "plot", "--figure")
     spec = load_spec(args.spec)
     if spec.design not in ("sobol", "morris"):
         raise ScenarioError(
             spec.source, "design", spec.design, "allowed for sensitivity: sobol or morris"
         )
     outputs = [name.strip() for name in args.outputs.split(",") if name.strip()]
-    result = sensitivity(
-        spec.scenario,
-        outputs,
-        spec.design,
-        n=spec.points or 64,
-        replicates=spec.replicates,
-        seed=spec.seed,
-        space=spec.space,
-        days=spec.days,
-        **_run_options(args),
-    )
-    print(result.summary())
-    if args.figure:
-        result.figure(args.figure)
-        print(f"figure written to {args.figure}")
-    if args.csv:
-        result.indices.to_csv(args.csv, index=False)
-        print(f"indices written to {args.csv}")
+    with options_named(_SOURCE):
+        result = sensitivity(
+            spec.scenario,
+            outputs,
+            spec.design,
+            n=spec.points,
+            replicates=spec.replicates,
+            seed=spec.seed,
+            space=spec.space,
+            days=spec.days,
+            **options,
+        )
+    say(result.summary())
+    if figure:
+        result.figure(figure)
+        say(f"figure written to {figure}")
+    if table:
+        result.indices.to_csv(table, index=False)
+        say(f"indices written to {table}")
     return 0
 
 

@@ -709,7 +709,7 @@ def sensitivity_indices(result, path: str | Path | None = None):
         ax.legend(fontsize=7, loc="lower right")
     ranked_by = "ST" if sobol else "mu*"
     fig.suptitle(
-        f"{result.spec.scenario}: {result.method} sensitivity, N = {result.n}, "
+        f"{result.scenario}: {result.method} sensitivity, N = {result.n}, "
         f"{result.points} points x {result.spec.replicates} replicates "
         f"(seed {result.spec.seed}); top {top} parameters by {ranked_by}"
     )

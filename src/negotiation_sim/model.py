@@ -105,7 +105,7 @@ class NegotiationModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
-        check_integer("<model>", "seed", seed, 0, 2**63 - 1)
+        check_integer("<model>", "seed", seed, 0)  # any size: numpy's SeedSequence takes it
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self._negotiation_scenario = load_scenario(scenario)

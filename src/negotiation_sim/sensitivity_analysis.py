@@ -51,10 +51,11 @@ import pandas as pd
 
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
-from negotiation_sim.scenarios import load_scenario
+from negotiation_sim.scenarios import Scenario
 from negotiation_sim.sweeps import (
     DEFAULT_POINTS,
     MORRIS_LEVELS,
+    SweepResult,
     SweepSpec,
     design_points,
     run_sweep,
@@ -74,13 +75,14 @@ RANK_BY = {"sobol": "ST", "morris": "mu_star"}
 
 @dataclass
 class Sensitivity:
-    """A finished sensitivity analysis: the sweep, the per-point means and the indices."""
+    """A finished sensitivity analysis: the sweep (``results``, a `SweepResult`), the
+    per-point means and the indices."""
 
     method: str
     outputs: tuple[str, ...]
     spec: SweepSpec
     problem: dict
-    results: pd.DataFrame
+    results: SweepResult
     per_point: pd.DataFrame
     indices: pd.DataFrame
     days: int
@@ -89,7 +91,8 @@ class Sensitivity:
 
     @property
     def scenario(self) -> str:
-        return self.spec.scenario
+        """The scenario's name (``spec.scenario`` is the `Scenario` itself)."""
+        return self.spec.scenario.name
 
     @property
     def points(self) -> int:
@@ -175,7 +178,7 @@ def _unit(output: str) -> str:
 
 # --- the entry point ----------------------------------------------------------------------
 def sensitivity(
-    scenario: str | Path,
+    scenario: str | Path | Scenario,
     outputs: str | Sequence[str] = ("talks_reached", "launch_days", "crisis"),
     method: str = "sobol",
     n: int = 64,
@@ -196,7 +199,7 @@ def sensitivity(
     """Run a Sobol or Morris sweep of ``scenario`` and analyse ``outputs`` with SALib.
 
     Args:
-        scenario: a shipped scenario's name or a scenario file's path.
+        scenario: a shipped scenario's name, a scenario file's path or a `Scenario`.
         outputs: names of `OUTCOMES` (not ``seed``) to analyse.
         method: ``sobol`` (S1 and ST; ``n * (parameters + 2)`` points) or ``morris``
             (mu* and sigma; ``n * (parameters + 1)`` points).
@@ -218,7 +221,7 @@ def sensitivity(
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ScenarioError(SOURCE, "level", level, "allowed: a number strictly between 0 and 1")
     spec = SweepSpec(
-        str(scenario), space, replicates, seed, design=method, points=n, days=days, source=SOURCE
+        scenario, space, replicates, seed, design=method, points=n, days=days, source=SOURCE
     )
     analyzer = _analyzer(method)
     design = design_points(spec)
@@ -233,7 +236,7 @@ def sensitivity(
         progress=progress,
         points=design,
     )
-    days_run = spec.days or load_scenario(spec.scenario).horizon_days
+    days_run = spec.days
     per_point = point_means(results, design, outputs, days_run)
     problem = salib_problem(spec)
     X = design.to_numpy(dtype=np.float64)
@@ -278,11 +281,13 @@ def _check_outputs(outputs: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def point_means(
-    results: pd.DataFrame, design: pd.DataFrame, outputs: Sequence[str], days: int
+    results: SweepResult | pd.DataFrame, design: pd.DataFrame, outputs: Sequence[str], days: int
 ) -> pd.DataFrame:
     """Per design point (index ``point`` = 0..N-1, the design's order): the parameters and the
     mean of each output over the point's replicates; censored ``days`` outcomes (NaN) count as
-    ``days`` (the restricted mean)."""
+    ``days`` (the restricted mean). ``results``: a `SweepResult` or its ``outcomes``."""
+    if isinstance(results, SweepResult):
+        results = results.outcomes
     values = results[["point", *outputs]].copy()
     for name in outputs:
         column = values[name]

@@ -1,44 +1,57 @@
-"""A crash-safe SQLite store for one parameter sweep: its specification and one row per replicate.
+"""A crash-safe SQLite store for one parameter sweep: its specification, each point's parameters
+and one row per replicate.
 
 A sweep runs many parameter points, each with several replicates, and hands its results over in
-chunks (DataFrames). `SweepStore` keeps them in a single SQLite file so a sweep that is killed
-can be resumed without losing or duplicating work.
+chunks. `SweepStore` keeps them in a single SQLite file so a sweep that is killed can be resumed
+without losing or duplicating work.
 
-Schema (standard library ``sqlite3``, WAL journal):
+Schema (format 2; standard library ``sqlite3``, WAL journal):
 
 ``meta(key TEXT PRIMARY KEY, value TEXT)``
-    ``format`` (the store's format version) and ``spec`` (the sweep's specification as canonical
-    JSON, ``json.dumps(spec, sort_keys=True)``).
-``columns(position INTEGER PRIMARY KEY, name TEXT, dtype TEXT)``
-    The result columns in their original order with their pandas dtypes (``int64``,
-    ``float64``, ``bool``, ``str``, ``object``, ...), so `SweepStore.load` restores them.
-``results(_store_row INTEGER PRIMARY KEY AUTOINCREMENT, "point", "<param>", ..., "seed", ...)``
+    ``format`` (the store's format version), ``version`` (the version of negotiation_sim that
+    created the store) and ``spec``: the sweep's specification as JSON *in its key order*
+    (`negotiation_sim.sweeps.SweepSpec.to_dict`: the scenario's whole content and its
+    fingerprint, the space, replicates, seed, design, points and days).
+``columns(tbl TEXT, position INTEGER, name TEXT, dtype TEXT)``
+    The columns of the ``results`` and ``points`` tables (``tbl``) in their original order with
+    their pandas dtypes (``int64``, ``float64``, ``bool``, ``str``, ``object``, ...), so that
+    `SweepStore.load` and `SweepStore.load_points` restore them.
+``points(point INTEGER PRIMARY KEY, "<param>", ...)``
+    The points finished, each with its parameters once: a point is listed exactly when all its
+    rows are in ``results``.
+``results(_store_row INTEGER PRIMARY KEY AUTOINCREMENT, "point", "seed", ...)``
     One row per replicate, created by the first write from the chunk's columns. Result columns
     have no declared type, so SQLite stores values as given: 64-bit integers and IEEE doubles
     round-trip exactly (even ``-0.0``), NaN is stored as NULL and comes back as NaN, and bools
     are stored as 0/1 and come back as ``bool`` through the ``columns`` table. ``object``
     columns come back holding what SQLite holds (str, int, float, bytes or None).
-``points(point INTEGER PRIMARY KEY)``
-    The points finished: a point is listed exactly when all its rows are in ``results``.
 ``failures(id INTEGER PRIMARY KEY AUTOINCREMENT, point INTEGER, message TEXT, time TEXT)``
     Points that raised, with the error message and a UTC timestamp.
 
 Guarantees:
 
-* One transaction per chunk: `SweepStore.write` inserts the rows and marks their points finished
-  together, so a process killed at any moment leaves every committed chunk intact and no part
-  of an uncommitted one (WAL journal, ``synchronous=FULL``).
+* One transaction per chunk: `SweepStore.write` inserts the rows, the points' parameters and
+  marks the points finished together, so a process killed at any moment leaves every committed
+  chunk intact and no part of an uncommitted one (WAL journal, ``synchronous=FULL``).
 * A point is never stored twice: writing a finished point raises ``ValueError`` and changes
   nothing. A resumed sweep skips `SweepStore.finished_points`.
-* Resuming with a different specification is a `ScenarioError` naming the first differing key
-  and both values, so results of two different sweeps never mix in one file.
+* Resuming with anything different is a `ScenarioError` naming the first difference (its key,
+  the stored value and the given one), so results of two different sweeps never mix in one
+  file: another package version, another specification value, the same space keys in another
+  order (the order decides the design's points: key order counts in every mapping of the
+  specification except the scenario's content), or another scenario content (an edited
+  scenario file). Where the scenario was read from does not count: a resume from another
+  working directory, through another relative path, continues the same sweep.
+* A store of another format is refused, naming both formats, rather than misread.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
@@ -46,10 +59,12 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from negotiation_sim.errors import ScenarioError
+from negotiation_sim.errors import ScenarioError, shown
 
 #: Bump when the schema changes; a store of another format is refused rather than misread.
-FORMAT_VERSION = 1
+#: 2: the scenario's content, the package version, the key order of the specification, and
+#: each point's parameters once (a ``points`` table) rather than in every replicate row.
+FORMAT_VERSION = 2
 
 #: The results table's own row number; it keeps insertion order within a point.
 _ROW = "_store_row"
@@ -57,8 +72,8 @@ _ROW = "_store_row"
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     (
-        "CREATE TABLE columns (position INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-        "dtype TEXT NOT NULL)"
+        "CREATE TABLE columns (tbl TEXT NOT NULL, position INTEGER NOT NULL, "
+        "name TEXT NOT NULL, dtype TEXT NOT NULL, PRIMARY KEY (tbl, position))"
     ),
     "CREATE TABLE points (point INTEGER PRIMARY KEY)",
     (
@@ -83,34 +98,58 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _canonical(spec: dict) -> str:
-    return json.dumps(spec, sort_keys=True)
+def _version() -> str:
+    import negotiation_sim
+
+    return str(negotiation_sim.__version__)
 
 
-def _first_difference(stored, given, key: str = ""):
-    """The dotted key and both values where two JSON values first differ, or None if equal."""
+def _plain_spec(spec: object) -> dict:
+    """A specification as JSON data in its key order: a `SweepSpec` (through its ``to_dict``)
+    or a mapping of JSON values."""
+    if hasattr(spec, "to_dict"):
+        spec = spec.to_dict()
+    if not isinstance(spec, Mapping):
+        raise TypeError(f"a store needs a SweepSpec or a mapping, got {type(spec).__name__}")
+    return json.loads(json.dumps(spec))
+
+
+#: Keys of a specification whose mappings compare by content, whatever their key order.
+_UNORDERED = ("scenario",)
+
+
+def _first_difference(stored, given, key: str = "", ordered: bool = True):
+    """Where two JSON values first differ: (dotted key, stored, given, note), or None.
+
+    Mappings are walked in the stored order, then the given one's new keys; with ``ordered``
+    the same keys in another order are a difference too.
+    """
     if isinstance(stored, dict) and isinstance(given, dict):
-        for name in sorted(set(stored) | set(given)):
+        names = list(stored) + [name for name in given if name not in stored]
+        for name in names:
             found = _first_difference(
                 stored.get(name, _ABSENT),
                 given.get(name, _ABSENT),
                 f"{key}.{name}" if key else name,
+                ordered and not (not key and name in _UNORDERED),
             )
             if found:
                 return found
+        if ordered and list(stored) != list(given):
+            return key or "spec", list(stored), list(given), "the order of the keys"
         return None
     if isinstance(stored, list) and isinstance(given, list) and len(stored) == len(given):
         for index, (old, new) in enumerate(zip(stored, given)):
-            found = _first_difference(old, new, f"{key}.{index}" if key else str(index))
+            found = _first_difference(old, new, f"{key}.{index}" if key else str(index), ordered)
             if found:
                 return found
         return None
     if stored is _ABSENT or given is _ABSENT:
-        return key, stored, given
+        return key, stored, given, ""
     # Compare as JSON text: NaN equals itself there, and 1 differs from 1.0 and True.
     if json.dumps(stored, sort_keys=True) == json.dumps(given, sort_keys=True):
         return None
-    return key or "spec", stored, given
+    return key or "spec", stored, given, ""
 
 
 def _not_a_store(path: Path, why: str) -> ScenarioError:
@@ -129,6 +168,28 @@ def _has_meta(conn: sqlite3.Connection, path: Path) -> None:
         raise _not_a_store(path, f"not an SQLite database: {error}") from None
     if found is None:
         raise _not_a_store(path, "an SQLite database without a meta table")
+
+
+def _check_path(path: Path) -> None:
+    """A store's path: a file (existing or not) in an existing folder this user may write."""
+    where = str(path)
+    try:
+        folder = path.parent
+        if path.is_dir():
+            raise ScenarioError(where, "store", where, "allowed: a file path, not a folder")
+        if not folder.is_dir():
+            raise ScenarioError(
+                where,
+                "store",
+                where,
+                f"allowed: a file in an existing folder ({folder} does not exist)",
+            )
+        exists = path.exists()
+    except (OSError, ValueError) as error:
+        why = getattr(error, "strerror", None) or str(error)
+        raise ScenarioError(where, "store", where, f"allowed: a usable file path ({why})") from None
+    if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
+        raise ScenarioError(where, "store", where, "allowed: a file this user may write")
 
 
 def _encode(values: pd.Series, dtype: np.dtype) -> list:
@@ -183,23 +244,33 @@ def _column_dtype(name: str, values: pd.Series) -> str:
     )
 
 
+def _frame(columns: list[tuple[str, str]], rows: list[tuple]) -> pd.DataFrame:
+    values = list(zip(*rows)) if rows else [[] for _ in columns]
+    return pd.DataFrame(
+        {name: _decode(list(column), dtype) for (name, dtype), column in zip(columns, values)}
+    )
+
+
 class SweepStore:
-    """One sweep's results in an SQLite file: its specification, one row per replicate, the
-    points finished, and failures."""
+    """One sweep's results in an SQLite file: its specification, the points finished with
+    their parameters, one row per replicate, and failures."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn, self.path = conn, path
-        self._columns = self._read_columns()
+        self._columns = self._read_columns("results")
+        self._point_columns = self._read_columns("points")
 
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path, spec: dict, resume: bool = False) -> SweepStore:
-        """Create the store at ``path``, or reopen it with ``resume=True`` for the same spec."""
+    def open(cls, path, spec, resume: bool = False) -> SweepStore:
+        """Create the store at ``path`` for ``spec`` (a `SweepSpec` or a mapping of JSON
+        data), or reopen it with ``resume=True`` for the same spec and package version."""
         path = Path(path)
-        canonical = _canonical(spec)
+        given = _plain_spec(spec)
+        _check_path(path)
         if not path.exists():
-            return cls._create(path, canonical)
+            return cls._create(path, given)
         if not resume:
             raise ScenarioError(
                 str(path),
@@ -209,43 +280,67 @@ class SweepStore:
             )
         store = cls._connect(path, read_only=False)
         try:
-            store._check_spec(json.loads(canonical))
+            store._check_version()
+            store._check_spec(given)
         except BaseException:
             store.close()
             raise
         return store
 
     @classmethod
-    def _create(cls, path: Path, canonical: str) -> SweepStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = cls._configure(sqlite3.connect(path, isolation_level=None))
+    def open_read_only(cls, path) -> SweepStore:
+        """An existing store, for reading (whatever version of the package wrote it)."""
+        return cls._connect(Path(path), read_only=True)
+
+    @classmethod
+    def _create(cls, path: Path, spec: dict) -> SweepStore:
+        try:
+            conn = cls._configure(sqlite3.connect(path, isolation_level=None))
+        except sqlite3.Error as error:
+            raise ScenarioError(
+                str(path), "store", str(path), f"allowed: a path SQLite can create ({error})"
+            ) from None
         with conn:
             conn.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
                 conn.execute(statement)
             conn.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("format", str(FORMAT_VERSION)), ("spec", canonical)],
+                [
+                    ("format", str(FORMAT_VERSION)),
+                    ("version", _version()),
+                    ("spec", json.dumps(spec)),
+                ],
             )
         return cls(conn, path)
 
     @classmethod
     def _connect(cls, path: Path, read_only: bool) -> SweepStore:
         """Open an existing store, checking it is one before touching it."""
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file:
             raise ScenarioError(
                 str(path), "store", str(path), "allowed: the path of an existing sweep store"
             )
         uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
         # isolation_level=None: we open transactions ourselves, so DDL and inserts of a chunk
         # share one, and no read snapshot is held open between calls.
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        except sqlite3.Error as error:
+            raise _not_a_store(path, f"cannot open it: {error}") from None
         try:
             _has_meta(conn, path)
             version = dict(conn.execute("SELECT key, value FROM meta")).get("format")
             if version != str(FORMAT_VERSION):
                 raise _not_a_store(
-                    path, f"format {version}, this version reads format {FORMAT_VERSION}"
+                    path,
+                    f"this store has format {version}, from an older or newer version of "
+                    f"negotiation_sim; this version reads format {FORMAT_VERSION}: read it "
+                    "with the version that wrote it, or rerun the sweep into a new store",
                 )
             if not read_only:
                 cls._configure(conn)
@@ -262,29 +357,54 @@ class SweepStore:
         conn.execute("PRAGMA synchronous=FULL")
         return conn
 
+    def _check_version(self) -> None:
+        stored, given = self.version, _version()
+        if stored != given:
+            raise ScenarioError(
+                str(self.path),
+                "version",
+                given,
+                f"allowed: the version that wrote this store, {stored}: results of two "
+                "versions may differ, so they are not mixed; start a new store or resume "
+                f"with negotiation_sim {stored}",
+            )
+
     def _check_spec(self, given: dict) -> None:
-        stored = self.spec
-        difference = _first_difference(stored, given)
+        difference = _first_difference(self.spec, given)
         if difference:
-            key, old, new = difference
+            key, old, new, note = difference
+            what = f" ({note} differs: it decides the design's points)" if note else ""
             raise ScenarioError(
                 str(self.path),
                 key,
                 new,
-                f"allowed: the stored specification's value {old!r}; "
+                f"allowed: the stored specification's value {shown(old)}{what}; "
                 "start a new store for a different sweep",
             )
 
-    def _read_columns(self) -> list[tuple[str, str]]:
-        return list(self._conn.execute("SELECT name, dtype FROM columns ORDER BY position"))
+    def _read_columns(self, table: str) -> list[tuple[str, str]]:
+        return list(
+            self._conn.execute(
+                "SELECT name, dtype FROM columns WHERE tbl = ? ORDER BY position", (table,)
+            )
+        )
 
     # -- reading ----------------------------------------------------------------------------
 
+    def _meta(self, key: str) -> str | None:
+        found = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return found[0] if found else None
+
     @property
     def spec(self) -> dict:
-        """The stored specification (as JSON gives it back: tuples become lists)."""
-        (text,) = self._conn.execute("SELECT value FROM meta WHERE key = 'spec'").fetchone()
-        return json.loads(text)
+        """The stored specification, in its key order (as JSON gives it back: tuples become
+        lists)."""
+        return json.loads(self._meta("spec"))
+
+    @property
+    def version(self) -> str | None:
+        """The version of negotiation_sim that created the store."""
+        return self._meta("version")
 
     def finished_points(self) -> set[int]:
         """The points whose rows are all stored; a resumed sweep skips them."""
@@ -299,14 +419,17 @@ class SweepStore:
             f"SELECT {', '.join(map(_quote, names))} FROM results "
             f"ORDER BY {_quote('point')}, {_ROW}"
         )
-        rows = self._conn.execute(sql).fetchall()
-        values = list(zip(*rows)) if rows else [[] for _ in names]
-        return pd.DataFrame(
-            {
-                name: _decode(list(column), dtype)
-                for (name, dtype), column in zip(self._columns, values)
-            }
+        return _frame(self._columns, self._conn.execute(sql).fetchall())
+
+    def load_points(self) -> pd.DataFrame:
+        """The finished points' parameters: index ``point`` (ascending), the columns and dtypes
+        written."""
+        names = ["point", *(name for name, _ in self._point_columns)]
+        sql = f"SELECT {', '.join(map(_quote, names))} FROM points ORDER BY point"
+        frame = _frame(
+            [("point", "int64"), *self._point_columns], self._conn.execute(sql).fetchall()
         )
+        return frame.set_index("point")
 
     def failures(self) -> pd.DataFrame:
         """Failures recorded, oldest first: columns point and message."""
@@ -316,28 +439,36 @@ class SweepStore:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def write(self, rows: pd.DataFrame) -> None:
+    def write(self, rows: pd.DataFrame, points: pd.DataFrame | None = None) -> None:
         """Store a chunk and mark its points finished, in one transaction.
 
+        ``rows``: one row per replicate with an integer column ``point``. ``points``: one row
+        per point of ``rows`` (index: the point), its parameters, stored once per point.
         Raises ValueError, storing nothing, when a point is already finished or the columns
         differ from the first chunk's.
         """
         layout = self._layout(rows)
-        points = sorted({int(p) for p in rows["point"].tolist()})
+        points_in_rows = sorted({int(p) for p in rows["point"].tolist()})
+        point_layout, point_values = self._point_layout(points, points_in_rows)
         encoded = [_encode(rows[name], rows[name].dtype) for name, _ in layout]
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._refuse_finished(points)
+            self._refuse_finished(points_in_rows)
             if not self._columns:
-                self._create_results(layout)
+                self._create_results(layout, point_layout)
             insert = (
                 f"INSERT INTO results ({', '.join(_quote(n) for n, _ in layout)}) "
                 f"VALUES ({', '.join('?' * len(layout))})"
             )
             self._conn.executemany(insert, zip(*encoded))
-            self._conn.executemany("INSERT INTO points VALUES (?)", [(p,) for p in points])
+            names = ["point", *(n for n, _ in point_layout)]
+            self._conn.executemany(
+                f"INSERT INTO points ({', '.join(map(_quote, names))}) "
+                f"VALUES ({', '.join('?' * len(names))})",
+                zip(points_in_rows, *point_values),
+            )
         # Only after the commit: a rolled-back first write must not leave columns behind.
-        self._columns = layout
+        self._columns, self._point_columns = layout, point_layout
 
     def _layout(self, rows: pd.DataFrame) -> list[tuple[str, str]]:
         """The chunk's (name, dtype) in stored order, or ValueError naming the difference."""
@@ -355,21 +486,55 @@ class SweepStore:
         layout = [(name, _column_dtype(name, rows[name])) for name in names]
         if not self._columns:
             return layout
-        return self._match_stored(dict(layout))
+        return self._match_stored(dict(layout), self._columns, "columns")
 
-    def _match_stored(self, given: dict[str, str]) -> list[tuple[str, str]]:
-        stored = dict(self._columns)
+    def _point_layout(
+        self, points: pd.DataFrame | None, expected: list[int]
+    ) -> tuple[list[tuple[str, str]], list[list]]:
+        """The points' parameter columns (name, dtype) and values in the order of
+        ``expected``, or ValueError."""
+        if points is None:
+            layout: list[tuple[str, str]] = []
+            values: list[list] = []
+        else:
+            index = [int(p) for p in points.index.tolist()]
+            if sorted(index) != expected:
+                raise ValueError(
+                    f"points {sorted(index)[:20]} differ from the points of the rows "
+                    f"{expected[:20]}"
+                )
+            names = list(points.columns)
+            if not all(isinstance(n, str) for n in names) or "point" in (
+                n.casefold() for n in names
+            ):
+                raise ValueError(f"point column names must be str other than 'point': {names!r}")
+            if len({n.casefold() for n in names}) != len(names):
+                raise ValueError(f"duplicate point column names (ignoring case) in {names!r}")
+            ordered = points.iloc[np.argsort(np.asarray(index, dtype=np.int64), kind="stable")]
+            layout = [(name, _column_dtype(name, points[name])) for name in names]
+            values = [_encode(ordered[name], ordered[name].dtype) for name in names]
+        if not self._columns:
+            return layout, values
+        stored = self._match_stored(dict(layout), self._point_columns, "point columns")
+        by_name = dict(zip([n for n, _ in layout], values))
+        return stored, [by_name[name] for name, _ in stored]
+
+    @staticmethod
+    def _match_stored(
+        given: dict[str, str], stored_layout: list[tuple[str, str]], what: str
+    ) -> list[tuple[str, str]]:
+        stored = dict(stored_layout)
         missing, extra = sorted(set(stored) - set(given)), sorted(set(given) - set(stored))
         if missing or extra:
             raise ValueError(
-                f"columns differ from the stored ones: missing {missing}, unexpected {extra}"
+                f"{what} differ from the stored ones: missing {missing}, unexpected {extra}"
             )
         changed = {n: (stored[n], given[n]) for n in stored if stored[n] != given[n]}
         if changed:
             raise ValueError(
-                f"column dtypes differ from the stored ones (stored, given): {changed}"
+                f"{what}' dtypes differ from the stored ones (stored, given): {changed}"
             )
-        return self._columns  # same columns, possibly reordered: insert by name
+        return stored_layout  # same columns, possibly reordered: insert by name
 
     def _refuse_finished(self, points: list[int]) -> None:
         # One primary-key lookup per point: cost grows with the chunk, not with the sweep.
@@ -378,7 +543,9 @@ class SweepStore:
         if done:
             raise ValueError(f"points already finished in {self.path}: {done[:20]}")
 
-    def _create_results(self, layout: list[tuple[str, str]]) -> None:
+    def _create_results(
+        self, layout: list[tuple[str, str]], point_layout: list[tuple[str, str]]
+    ) -> None:
         # No declared types: SQLite then keeps each value's own type (no REAL/INTEGER affinity
         # conversions, which would turn -0.0 into 0.0); dtypes live in the columns table.
         columns = ", ".join(_quote(name) for name, _ in layout)
@@ -386,9 +553,12 @@ class SweepStore:
             f"CREATE TABLE results ({_ROW} INTEGER PRIMARY KEY AUTOINCREMENT, {columns})"
         )
         self._conn.execute(f"CREATE INDEX results_point ON results ({_quote('point')})")
+        for name, _ in point_layout:
+            self._conn.execute(f"ALTER TABLE points ADD COLUMN {_quote(name)}")
         self._conn.executemany(
-            "INSERT INTO columns VALUES (?, ?, ?)",
-            [(i, name, dtype) for i, (name, dtype) in enumerate(layout)],
+            "INSERT INTO columns VALUES (?, ?, ?, ?)",
+            [("results", i, name, dtype) for i, (name, dtype) in enumerate(layout)]
+            + [("points", i, name, dtype) for i, (name, dtype) in enumerate(point_layout)],
         )
 
     def record_failure(self, points: list[int], message: str) -> None:
@@ -413,17 +583,14 @@ class SweepStore:
         self.close()
 
 
-def _read_only(path) -> SweepStore:
-    return SweepStore._connect(Path(path), read_only=True)
-
-
 def load_sweep(path) -> pd.DataFrame:
-    """The rows of the existing store at ``path`` (see `SweepStore.load`), opened read-only."""
-    with _read_only(path) as store:
+    """The replicate rows of the existing store at ``path`` (see `SweepStore.load`), opened
+    read-only; `negotiation_sim.sweeps.load_sweep` gives the whole `SweepResult`."""
+    with SweepStore.open_read_only(path) as store:
         return store.load()
 
 
 def read_spec(path) -> dict:
-    """The specification stored at ``path``."""
-    with _read_only(path) as store:
+    """The specification stored at ``path``, in its key order."""
+    with SweepStore.open_read_only(path) as store:
         return store.spec

@@ -1,30 +1,55 @@
 """Parameter sweeps: a space of registry parameters, a design, and many batched replicates.
 
-A sweep is a `SweepSpec`: a scenario, a space (registry names mapped to lists of values or to
-``{"low": ..., "high": ...}`` ranges; by default every continuous parameter over its registry
-range), a design (``grid``, ``lhs``, ``sobol``, ``morris``), a number of replicates per point
-and a seed. The design turns the space into parameter points; the points are cut into chunks,
-and each chunk runs as one batched model in which every point's replicates use the same
-replicate seeds. A replicate's stream depends only on its own seed, so results are
-bit-identical whatever the backend, the number of workers or the chunk size.
+A sweep is a `SweepSpec`: a scenario (a shipped name, a path or a `Scenario`; the spec keeps
+the resolved `Scenario`, so workers receive its content, not a path), a space (registry names
+mapped to lists of values or to ``{"low": ..., "high": ...}`` ranges; by default every
+continuous parameter over its registry range), a design (``grid``, ``lhs``, ``sobol``,
+``morris``), a number of replicates per point and a seed. The design turns the space into
+parameter points; the points are cut into chunks, and each chunk runs as one batched model in
+which every point's replicates use the same replicate seeds. A replicate's stream depends only
+on its own seed, so results are bit-identical whatever the backend, the number of workers or
+the chunk size. The space's values are *held* (see `negotiation_sim.scenarios`): a scripted
+move that sets a swept quantity leaves it as the sweep sets it.
+
+The result is a `SweepResult`: a per-point table (`SweepResult.points`, one row per point, one
+column per parameter) and a per-replicate table (`SweepResult.outcomes`: ``point``, ``seed``
+and every outcome), so the parameters are kept once per point, not once per replicate.
+`SweepResult.frame` joins them into one row per replicate; `SweepResult.groupby` groups the
+replicates by parameters (or outcomes) directly.
 
     >>> import negotiation_sim as ns
-    >>> frame = ns.sweep("pressure-2017", {"pyongyang.salvo": [0.2, 0.4]}, replicates=3,
-    ...                  days=30, backend="serial")
-    >>> frame.shape[0], list(frame.columns[:3])
-    (6, ['point', 'pyongyang.salvo', 'seed'])
+    >>> result = ns.sweep("pressure-2017", {"pyongyang.salvo": [0.2, 0.4]}, replicates=3,
+    ...                   days=30, backend="serial")
+    >>> len(result.points), len(result.outcomes), list(result.outcomes.columns[:2])
+    (2, 6, ['point', 'seed'])
+    >>> list(result.frame().columns[:3])
+    ['point', 'pyongyang.salvo', 'seed']
+    >>> result.groupby("pyongyang.salvo")["missiles"].mean().index.tolist()
+    [0.2, 0.4]
+
+Limits, checked before anything is allocated or run: a design has at most `MAX_POINTS` points
+(its size is computed, not built: a grid's is the product of its levels, lhs's is ``points``,
+sobol's ``N * (D + 2)``, morris's ``N * (D + 1)``); a point has at most
+`negotiation_sim.model.MAX_REPLICATES` replicates, and a chunk's replicates must fit in memory;
+results returned in memory hold at most `MAX_ROWS` replicate rows and must fit in
+`negotiation_sim.model.MEMORY_SHARE` of the machine's memory (a sweep into a store with
+``load=False`` has no such bound: its rows stay on disk).
 """
 
 from __future__ import annotations
 
-import itertools
+import datetime as dt
 import json
+import logging
 import math
 import os
-import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+import signal
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import InitVar, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +58,15 @@ from scipy.stats import qmc
 
 from negotiation_sim import parameters as registry
 from negotiation_sim.errors import ScenarioError, check_integer
-from negotiation_sim.model import NegotiationModel
-from negotiation_sim.scenarios import list_scenarios, load_scenario
+from negotiation_sim.model import MAX_REPLICATES, MEMORY_SHARE, NegotiationModel, check_memory
+from negotiation_sim.outcomes import OUTCOMES
+from negotiation_sim.scenarios import (
+    Scenario,
+    list_scenarios,
+    load_scenario,
+    read_toml,
+    scenario_from_dict,
+)
 from negotiation_sim.streams import replicate_seeds
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
@@ -48,6 +80,19 @@ DEFAULT_POINTS = {"lhs": 100, "sobol": 64, "morris": 20}
 #: workers pin at 128 KiB (above it every temporary is mapped and unmapped: ~2.4x slower).
 CHUNK_REPLICATES = 16_000
 MORRIS_LEVELS = 4
+#: The most points one sweep's design may have (ten million: a day of a 2-core machine at
+#: 10 replicates x 365 days; the design table alone is points x parameters x 8 bytes).
+MAX_POINTS = 10_000_000
+#: The most replicate rows (points x replicates) a sweep returns in memory.
+MAX_ROWS = 1_000_000_000
+#: The most worker processes or Dask workers a sweep starts.
+MAX_WORKERS = 1024
+#: The largest seed (replicate seeds are 63-bit).
+MAX_SEED = 2**63 - 1
+#: Seconds to wait for a given Dask scheduler before giving up.
+SCHEDULER_TIMEOUT = 10.0
+#: Bytes a replicate row of `SweepResult.outcomes` takes (8 per column), for the memory check.
+ROW_BYTES = 8 * (len(OUTCOMES) + 1)
 
 
 class SweepFailed(RuntimeError):
@@ -63,66 +108,218 @@ class SweepFailed(RuntimeError):
         )
 
 
-# --- the specification --------------------------------------------------------------------
-@dataclass(frozen=True)
-class SweepSpec:
-    """What a sweep runs; stored with its results so a resume can check it is the same sweep."""
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a sweep: ``stored`` finished points are in the store at ``store``
+    (0 and None without a store), and a resume continues from them."""
 
-    scenario: str
-    space: Mapping[str, object]
+    def __init__(self, store: str | None, stored: int) -> None:
+        self.store, self.stored = store, stored
+        where = f"; {stored} finished point(s) in {store}" if store else ""
+        super().__init__(f"sweep interrupted{where}")
+
+
+# --- the specification --------------------------------------------------------------------
+@dataclass(frozen=True, eq=False, repr=False)
+class SweepSpec:
+    """What a sweep runs; stored with its results so a resume can check it is the same sweep.
+
+    ``scenario`` may be a shipped name, a path or a `Scenario`; the spec keeps the `Scenario`
+    (with ``without_moves`` applied: selectors as `Scenario.without_moves`, an empty list
+    dropping every scripted move). ``points`` and ``days`` are kept as the design and the runs
+    use them: the defaults are filled in (``points`` is None for a grid of lists only).
+
+    Two specs are equal when they run the same sweep: the same scenario content, the same
+    space *in the same key order* (the order decides the design's points) and the same
+    numbers.
+    """
+
+    scenario: Scenario
+    space: Mapping[str, object] | None = None
     replicates: int = 10
     seed: int = 0
     design: str = "grid"
     points: int | None = None
     days: int | None = None
-    source: str = field(default="<sweep>", compare=False)
+    source: str = "<sweep>"
+    without_moves: InitVar[Sequence[str] | None] = None
 
-    def __post_init__(self) -> None:
-        check_integer(self.source, "replicates", self.replicates, 1)
-        check_integer(self.source, "seed", self.seed, 0)
+    def __post_init__(self, without_moves: Sequence[str] | None) -> None:
+        source = self.source
+        check_integer(source, "replicates", self.replicates, 1, MAX_REPLICATES)
+        check_integer(source, "seed", self.seed, 0, MAX_SEED)
         if self.points is not None:
-            check_integer(self.source, "points", self.points, 1)
-        if self.days is not None:
-            check_integer(self.source, "days", self.days, 1)
-        if self.design not in DESIGNS:
+            check_integer(source, "points", self.points, 1)
+        if not isinstance(self.design, str) or self.design not in DESIGNS:
             raise ScenarioError(
-                self.source, "design", self.design, "allowed: one of " + ", ".join(DESIGNS)
+                source, "design", self.design, "allowed: one of " + ", ".join(DESIGNS)
             )
-        try:
-            load_scenario(self.scenario)  # fails early, naming the scenario
-        except ScenarioError as error:
-            if error.source == self.scenario:  # not found: say which specification named it
-                raise ScenarioError(self.source, "scenario", self.scenario, error.allowed) from None
-            raise
-        object.__setattr__(self, "space", parse_space(self.space, self.source))
+        scenario = _resolve_scenario(self.scenario, source)
+        if without_moves is not None:
+            scenario = _without_moves(scenario, without_moves, source)
+        days = scenario.horizon_days if self.days is None else self.days
+        check_integer(source, "days", days, 1, scenario.max_days)
+        space = parse_space(self.space, source)
         if self.design in ("sobol", "morris") and any(
-            not isinstance(v, dict) for v in self.space.values()
+            not isinstance(v, dict) for v in space.values()
         ):
             raise ScenarioError(
-                self.source,
+                source,
                 "space",
-                _first_list(self.space),
+                _first_list(space),
                 f"allowed for design {self.design!r}: ranges {{ low = ..., high = ... }} only",
             )
+        if self.design == "grid":
+            ranged = any(isinstance(v, dict) for v in space.values())
+            points = (self.points or GRID_LEVELS) if ranged else None
+        else:
+            points = self.points or DEFAULT_POINTS[self.design]
+        for name, value in (("scenario", scenario), ("space", space), ("points", points)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "days", int(days))
+        _check_size(self)
+
+    @property
+    def size(self) -> int:
+        """The number of points of the design, computed without building it."""
+        return design_size(self.design, self.space, self.points)
 
     def to_dict(self) -> dict:
-        """The specification as plain data (what the store keeps and compares)."""
-        out = asdict(self)
-        out.pop("source")
-        return json.loads(json.dumps(out))
+        """The specification as plain JSON data, what the store keeps and compares: the
+        scenario's whole content (dates as ISO text) and fingerprint, the space in its key
+        order, and the numbers."""
+        return {
+            "scenario": _json(self.scenario.to_dict()),
+            "scenario_fingerprint": self.scenario.fingerprint(),
+            "space": _json(self.space),
+            "replicates": int(self.replicates),
+            "seed": int(self.seed),
+            "design": self.design,
+            "points": self.points,
+            "days": self.days,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping, source: str = "<sweep>") -> SweepSpec:
+        """The spec `to_dict` described (as a store keeps it)."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("scenario"), Mapping):
+            raise ScenarioError(source, "spec", data, "allowed: a sweep specification's data")
+        scenario = scenario_from_dict(_dated(data["scenario"]), source)
+        return cls(
+            scenario,
+            data.get("space"),
+            data.get("replicates", 10),
+            data.get("seed", 0),
+            data.get("design", "grid"),
+            data.get("points"),
+            data.get("days"),
+            source=source,
+        )
+
+    def _key(self) -> str:
+        plain = self.to_dict()
+        del plain["scenario"]  # compared by content below, whatever its keys' order
+        return json.dumps(plain)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SweepSpec):
+            return NotImplemented
+        return self.scenario == other.scenario and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        names = list(self.space)
+        space = names if len(names) <= 4 else f"<{len(names)} parameters>"
+        return (
+            f"SweepSpec({self.scenario.name!r}, space={space}, replicates={self.replicates}, "
+            f"seed={self.seed}, design={self.design!r}, points={self.points}, days={self.days})"
+        )
 
 
-_SPEC_KEYS = {"scenario", "replicates", "seed", "design", "points", "days", "space"}
+def _resolve_scenario(scenario: object, source: str) -> Scenario:
+    try:
+        return load_scenario(scenario)
+    except ScenarioError as error:
+        if error.key == "scenario":  # not found, or not a scenario at all: name the spec
+            given = str(scenario) if isinstance(scenario, Path) else scenario
+            raise ScenarioError(source, "scenario", given, error.allowed) from None
+        raise
+
+
+def _without_moves(scenario: Scenario, selectors: object, source: str) -> Scenario:
+    if isinstance(selectors, str) or not isinstance(selectors, (list, tuple)):
+        raise ScenarioError(
+            source,
+            "without_moves",
+            selectors,
+            "allowed: a list of selectors (actor, kind or actor.kind); [] drops every move",
+        )
+    try:
+        return scenario.without_moves(*selectors)
+    except ScenarioError as error:
+        raise ScenarioError(source, "without_moves", error.value, error.allowed) from None
+
+
+def _json(value: object) -> object:
+    """Plain JSON data: dates as ISO text, tuples as lists, numpy scalars as Python's."""
+    return json.loads(json.dumps(value, default=_json_default))
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def _dated(content: Mapping) -> dict:
+    """A scenario's JSON content with its dates as dates again."""
+    out = dict(content)
+    out["start"] = _date(out.get("start"))
+    if isinstance(out.get("moves"), list):
+        out["moves"] = [
+            {**move, "date": _date(move.get("date"))} if isinstance(move, Mapping) else move
+            for move in out["moves"]
+        ]
+    return out
+
+
+def _date(value: object) -> object:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return value  # left to the scenario's own check, which names it
+
+
+_SPEC_KEYS = {
+    "scenario",
+    "without_moves",
+    "replicates",
+    "seed",
+    "design",
+    "points",
+    "days",
+    "space",
+}
 
 
 def load_spec(path: str | Path) -> SweepSpec:
     """Read a sweep specification from a TOML file.
 
-    Keys: ``scenario`` (a shipped name, or a path relative to the file), ``replicates``,
-    ``seed``, ``design``, optional ``points`` and ``days``, and a ``[space]`` table mapping
-    parameter names to a list of values or to ``{ low = ..., high = ... }``::
+    Keys: ``scenario`` (a shipped name, or a path relative to the file), optional
+    ``without_moves`` (a list of selectors as `Scenario.without_moves`: an actor, a kind or
+    ``actor.kind``; ``[]`` drops every scripted move), ``replicates``, ``seed``, ``design``,
+    optional ``points`` and ``days``, and a ``[space]`` table mapping parameter names to a list
+    of values or to ``{ low = ..., high = ... }`` (without ``[space]``: every continuous
+    parameter over its registry range). The order of the ``[space]`` keys decides the design's
+    points::
 
         scenario = "pressure-2017"
+        without_moves = ["beijing.enforcement"]
         replicates = 10
         seed = 1
         design = "lhs"
@@ -134,38 +331,51 @@ def load_spec(path: str | Path) -> SweepSpec:
     """
     path = Path(path)
     source = str(path)
-    if not path.is_file():
+    if not _is_file(path):
         raise ScenarioError(source, "spec", source, "allowed: a path to a TOML file")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ScenarioError(source, "<toml>", str(error), "allowed: valid TOML") from None
+    raw = read_toml(path, source)
     for key in raw:
         if key not in _SPEC_KEYS:
             raise ScenarioError(
                 source, key, raw[key], "unknown key; allowed: " + ", ".join(sorted(_SPEC_KEYS))
             )
     scenario = raw.get("scenario")
-    if not isinstance(scenario, str):
+    if not isinstance(scenario, str) or not scenario:
         raise ScenarioError(
             source,
             "scenario",
             scenario,
             "allowed: a shipped scenario's name or a path to a scenario file",
         )
-    beside = path.parent / scenario
-    if scenario not in list_scenarios() and beside.is_file():
-        scenario = str(beside)
+    if scenario not in list_scenarios():
+        beside = path.parent / scenario
+        if not _is_file(beside):
+            raise ScenarioError(
+                source,
+                "scenario",
+                scenario,
+                f"allowed: a shipped scenario ({', '.join(list_scenarios())}) or a path to a "
+                f"scenario file relative to the specification ({beside} is not a file)",
+            )
+        scenario = beside
     return SweepSpec(
         scenario,
-        raw.get("space", {}),
+        raw.get("space"),
         raw.get("replicates", 10),
         raw.get("seed", 0),
         raw.get("design", "grid"),
         raw.get("points"),
         raw.get("days"),
         source=source,
+        without_moves=raw.get("without_moves"),
     )
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, or holding a NUL byte
+        return False
 
 
 def _first_list(space: Mapping) -> object:
@@ -173,7 +383,7 @@ def _first_list(space: Mapping) -> object:
 
 
 def parse_space(space: Mapping | None, source: str = "<sweep>") -> dict[str, object]:
-    """Validate a space against the registry; return it as plain data.
+    """Validate a space against the registry; return it as plain data, in its key order.
 
     ``None`` means every continuous parameter over its registry range. A value may be a list
     of values (each checked like a scenario value), one value, or a range ``{low, high}``
@@ -185,18 +395,17 @@ def parse_space(space: Mapping | None, source: str = "<sweep>") -> dict[str, obj
         raise ScenarioError(
             source,
             "space",
-            space
-            if space is None or space == {}
-            else dict(space)
-            if isinstance(space, Mapping)
-            else space,
+            dict(space) if isinstance(space, Mapping) else space,
             "allowed: a non-empty table of registry parameter names",
         )
     return {name: _parse_dimension(name, value, source) for name, value in space.items()}
 
 
-def _parse_dimension(name: str, value: object, source: str) -> object:
-    entry = registry.REGISTRY.get(name)
+_SCALARS_ONLY = "allowed: a list of single values, one value, or { low = ..., high = ... }"
+
+
+def _parse_dimension(name: object, value: object, source: str) -> object:
+    entry = registry.REGISTRY.get(name) if isinstance(name, str) else None
     if entry is None:
         raise ScenarioError(
             source,
@@ -207,6 +416,8 @@ def _parse_dimension(name: str, value: object, source: str) -> object:
         )
     if isinstance(value, Mapping):
         return _parse_range(entry, value, source)
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     if not values:
         raise ScenarioError(
@@ -215,14 +426,17 @@ def _parse_dimension(name: str, value: object, source: str) -> object:
             values,
             "allowed: at least one value, or { low = ..., high = ... }",
         )
-    return [_validated(entry, v, source) for v in values]
+    return [_validated(entry, v, source, value) for v in values]
 
 
-def _validated(entry: registry.Parameter, value: object, source: str) -> object:
+def _validated(entry: registry.Parameter, value: object, source: str, shown_as: object) -> object:
+    key = f"space.{entry.name}"
+    if isinstance(value, (list, tuple, set, frozenset, Mapping, np.ndarray, pd.Series)):
+        raise ScenarioError(source, key, shown_as, _SCALARS_ONLY)
     try:
         return entry.validate(value, source)
     except ScenarioError as error:
-        raise ScenarioError(source, f"space.{entry.name}", value, error.allowed) from None
+        raise ScenarioError(source, key, value, error.allowed) from None
 
 
 def _parse_range(entry: registry.Parameter, value: Mapping, source: str) -> dict:
@@ -233,30 +447,90 @@ def _parse_range(entry: registry.Parameter, value: Mapping, source: str) -> dict
         )
     if set(value) != {"low", "high"}:
         raise ScenarioError(source, key, dict(value), "allowed: exactly the keys low and high")
-    low, high = (_validated(entry, value[k], source) for k in ("low", "high"))
+    low, high = (_validated(entry, value[k], source, dict(value)) for k in ("low", "high"))
     if not low < high:
         raise ScenarioError(source, key, dict(value), "allowed: low < high")
     return {"low": low, "high": high}
 
 
 # --- designs ------------------------------------------------------------------------------
+def design_size(design: str, space: Mapping[str, object], points: int | None) -> int:
+    """The number of points of a design, computed exactly without building it: a grid's is
+    the product of its levels (a list's length, ``points`` levels per range), lhs's is
+    ``points``, sobol's ``N * (D + 2)`` and morris's ``N * (D + 1)`` for ``N = points`` base
+    samples and ``D`` parameters."""
+    if design == "grid":
+        return math.prod(_levels(v, points) for v in space.values())
+    n = points or DEFAULT_POINTS[design]
+    return {"lhs": n, "sobol": n * (len(space) + 2), "morris": n * (len(space) + 1)}[design]
+
+
+def _levels(dimension: object, points: int | None) -> int:
+    return len(dimension) if isinstance(dimension, list) else (points or GRID_LEVELS)
+
+
+def _check_size(spec: SweepSpec) -> None:
+    size = spec.size
+    if size <= MAX_POINTS:
+        return
+    d = len(spec.space)
+    if spec.design == "grid":
+        counts = Counter(_levels(v, spec.points) for v in spec.space.values())
+        formula = " x ".join(f"{n}^{k}" if k > 1 else f"{n}" for n, k in counts.items())
+        how = "fewer parameters or levels (points), or a sampled design (lhs, sobol, morris)"
+    elif spec.design == "lhs":
+        formula, how = "points", "fewer points"
+    else:
+        extra = 2 if spec.design == "sobol" else 1
+        formula = f"N x (D + {extra}) = {_count(spec.points)} x {d + extra}"
+        how = "fewer base samples (points) or parameters"
+    raise ScenarioError(
+        spec.source,
+        "design",
+        spec.design,
+        f"allowed: at most {MAX_POINTS:,} points per sweep; this design has {formula} = "
+        f"{_count(size)} points: choose {how}",
+    )
+
+
+def _count(n: int) -> str:
+    """A count for a message: exact up to a quadrillion, then as a power of ten."""
+    if n < 10**15:
+        return f"{n:,}"
+    exponent = int(math.log10(n))
+    mantissa = n // 10 ** (exponent - 2) / 100
+    return f"about {mantissa:.2f}e{exponent}"
+
+
 def design_points(spec: SweepSpec) -> pd.DataFrame:
     """The design's parameter points: one row per point (index ``point``), one column per
     parameter, integer parameters rounded."""
     space = spec.space
     names = list(space)
     if spec.design == "grid":
-        levels = [_grid_levels(space[n], spec.points) for n in names]
-        rows = list(itertools.product(*levels))
-        frame = pd.DataFrame(rows, columns=names)
+        frame = pd.DataFrame(_grid_columns([_grid_levels(space[n], spec.points) for n in names]))
+        frame.columns = names
     else:
         unit = _unit_sample(spec, len(names))
         frame = pd.DataFrame({n: _scale(space[n], unit[:, i]) for i, n in enumerate(names)})
     for name in names:
         if registry.REGISTRY[name].kind == "integer":
             frame[name] = frame[name].round().astype(np.int64)
-    frame.index.name = "point"
+    frame.index = pd.RangeIndex(len(frame), name="point")
     return frame
+
+
+def _grid_columns(levels: list[list]) -> dict[int, np.ndarray]:
+    """The full factorial as columns, in `itertools.product` order (the last varies fastest),
+    built with numpy rather than one tuple per point."""
+    sizes = [len(values) for values in levels]
+    total = math.prod(sizes)
+    columns, inner = {}, total
+    for i, values in enumerate(levels):
+        inner //= sizes[i]
+        array = np.asarray(values)
+        columns[i] = np.tile(np.repeat(array, inner), total // (inner * sizes[i]))
+    return columns
 
 
 def _grid_levels(dimension: object, points: int | None) -> list:
@@ -295,28 +569,105 @@ def salib_problem(spec: SweepSpec, unit: bool = False) -> dict:
     return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-# --- running chunks -----------------------------------------------------------------------
-def run_points(spec: dict, points: pd.DataFrame) -> pd.DataFrame:
-    """Run every point of ``points`` with the spec's replicates as one batched model.
+# --- results ------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False, repr=False)
+class SweepResult:
+    """A sweep's results: each point's parameters once, and one row per replicate.
 
-    Returns one row per replicate: ``point``, the parameters, ``seed`` and every outcome.
-    Takes the spec as plain data so that it pickles cheaply to worker processes.
+    ``points``: one row per point (index ``point``), one column per parameter, in the space's
+    order. ``outcomes``: one row per replicate, sorted by point (each point's replicates in
+    seed order): ``point``, ``seed`` and every outcome, as `NegotiationModel.outcomes` has them.
+    `frame` joins the two into the one-row-per-replicate table; `groupby` groups replicates by
+    parameters or outcomes without joining the parameters it does not need::
+
+        result.groupby("washington.precondition")["talks_reached"].mean()
+        result.frame().plot.scatter("pyongyang.test_propensity", "launch_days")
+        result.outcomes.groupby("point")["launch_days"].mean()  # per point, with result.points
     """
-    seeds = replicate_seeds(spec["seed"], spec["replicates"])
+
+    spec: SweepSpec
+    points: pd.DataFrame
+    outcomes: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        points = self.points.copy(deep=False)
+        points.index = pd.Index(points.index.to_numpy(np.int64), name="point")
+        object.__setattr__(self, "points", points)
+
+    @property
+    def parameters(self) -> list[str]:
+        """The swept parameters, in the space's order."""
+        return list(self.points.columns)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def frame(self, parameters: Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per replicate: ``point``, the parameters (all, or those named), ``seed``
+        and every outcome."""
+        names = self.parameters if parameters is None else list(parameters)
+        unknown = [n for n in names if n not in self.points.columns]
+        if unknown:
+            raise KeyError(f"not swept: {unknown}; swept: {self.parameters}")
+        position = self.points.index.get_indexer(self.outcomes["point"].to_numpy())
+        if (position < 0).any():
+            raise ValueError("outcomes hold points that the points table lacks")
+        joined = self.points[names].iloc[position].reset_index(drop=True)
+        outcomes = self.outcomes.reset_index(drop=True)
+        return pd.concat([outcomes[["point"]], joined, outcomes.drop(columns="point")], axis=1)
+
+    def groupby(self, by, *args, **kwargs):
+        """``frame().groupby(by, ...)``, joining only the parameters ``by`` names."""
+        names = [by] if isinstance(by, str) else by if isinstance(by, list) else None
+        wanted = None if names is None else [n for n in names if n in self.points.columns]
+        return self.frame(wanted).groupby(by, *args, **kwargs)
+
+    def equals(self, other: object) -> bool:
+        """Whether ``other`` holds the same spec, points and outcomes, bit for bit."""
+        return (
+            isinstance(other, SweepResult)
+            and self.spec == other.spec
+            and self.points.equals(other.points)
+            and list(self.points.dtypes) == list(other.points.dtypes)
+            and self.outcomes.equals(other.outcomes)
+            and list(self.outcomes.dtypes) == list(other.outcomes.dtypes)
+        )
+
+    def memory_usage(self) -> int:
+        """Bytes held by both tables (``DataFrame.memory_usage(deep=True)``)."""
+        return int(
+            self.points.memory_usage(deep=True).sum() + self.outcomes.memory_usage(deep=True).sum()
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"SweepResult({self.spec.scenario.name!r}, design={self.spec.design!r}, "
+            f"{len(self.points)} points x {self.spec.replicates} replicates = {len(self)} rows, "
+            f"parameters={self.parameters if len(self.parameters) <= 4 else len(self.parameters)})"
+        )
+
+
+# --- running chunks -----------------------------------------------------------------------
+def run_points(task: dict, points: pd.DataFrame) -> pd.DataFrame:
+    """Run every point of ``points`` with the task's replicates as one batched model.
+
+    ``task`` holds the `Scenario` (its content travels to workers), ``seed``, ``replicates``
+    and ``days``. Returns one row per replicate: ``point``, ``seed`` and every outcome.
+    """
+    seeds = replicate_seeds(task["seed"], task["replicates"])
     reps = seeds.size
     params = {name: _repeat(points[name].to_numpy(), reps) for name in points.columns}
     model = NegotiationModel(
-        spec["scenario"],
+        task["scenario"],
         seeds=np.tile(seeds, len(points)),
         params=params,
         record_daily=False,
         record_events=False,
     )
-    outcomes = model.run(spec["days"]).outcomes.drop(columns="seed")
-    head = pd.DataFrame({"point": np.repeat(points.index.to_numpy(), reps)})
-    for name in points.columns:
-        head[name] = np.repeat(points[name].to_numpy(), reps)
-    head["seed"] = model.seeds
+    outcomes = model.run(task["days"]).outcomes.drop(columns="seed")
+    head = pd.DataFrame(
+        {"point": np.repeat(points.index.to_numpy(np.int64), reps), "seed": model.seeds}
+    )
     return pd.concat([head, outcomes.reset_index(drop=True)], axis=1)
 
 
@@ -342,34 +693,45 @@ def default_chunk(replicates: int, points: int, workers: int) -> int:
 
 
 # --- backends -----------------------------------------------------------------------------
-Done = Callable[[pd.DataFrame], None]
+Done = Callable[[pd.DataFrame, pd.DataFrame], None]
+Failures = list[tuple[list[int], str]]
 
 
 def _run_serial(
-    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
-) -> list[tuple[list[int], str]]:
+    task: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
+) -> Failures:
     failed = []
     for points in chunks:
         for attempt in (1, 2):
             try:
-                done(run_points(spec, points))
-                break
+                rows = run_points(task, points)
             except Exception as error:  # noqa: BLE001 - reported by point below
                 if attempt == 2:
                     failed.append((points.index.tolist(), repr(error)))
+                continue
+            done(points, rows)
+            break
     return failed
 
 
+def _ignore_interrupts() -> None:
+    """In a worker process: leave Ctrl-C to the parent, which stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _run_processes(
-    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
-) -> list[tuple[list[int], str]]:
+    task: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
+) -> Failures:
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     pending, errors = list(chunks), {}
     for _attempt in (1, 2):  # a chunk that fails, or whose worker dies, is retried once
         retry = []
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(run_points, spec, points): points for points in pending}
+        pool = ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)), initializer=_ignore_interrupts
+        )
+        try:
+            futures = {pool.submit(run_points, task, points): points for points in pending}
             for future in as_completed(futures):
                 points = futures[future]
                 try:
@@ -378,49 +740,165 @@ def _run_processes(
                     retry.append(points)
                     errors[points.index[0]] = repr(error)
                     continue
-                done(rows)
+                done(points, rows)
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown()
         pending = retry
         if not pending:
             break
     return [(p.index.tolist(), errors[p.index[0]]) for p in pending]
 
 
+def _stop_pool(pool) -> None:
+    """Stop a process pool now: cancel what has not started and end its workers."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+@contextmanager
+def _children_ignore_interrupts() -> Iterator[None]:
+    """Start processes that ignore Ctrl-C (they inherit the ignored signal), so that only this
+    process sees it and stops them quietly; a Ctrl-C meanwhile waits and is raised after."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(
+        signal, "pthread_sigmask"
+    ):
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No log records while a cluster is torn down after an interruption or error."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
+def _dask_client(client_class, address: object, source: str):
+    """A client of the scheduler at ``address``, or `ScenarioError` when there is none: a
+    malformed address or a refused connection fails at once, an unanswered one after
+    `SCHEDULER_TIMEOUT` seconds."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    try:
+        if not isinstance(address, str):
+            raise TypeError("not a string")
+        protocol, location = parse_address(address)
+        if protocol in ("tcp", "tls"):
+            with socket.create_connection(parse_host_port(location), timeout=SCHEDULER_TIMEOUT):
+                pass
+        return client_class(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as error:
+        why = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+        raise ScenarioError(
+            source,
+            "scheduler",
+            address,
+            f"allowed: the address of a running Dask scheduler, e.g. tcp://host:8786 ({why})",
+        ) from None
+
+
 def _run_dask(
-    spec: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
-) -> list[tuple[list[int], str]]:
+    task: dict,
+    chunks: list[pd.DataFrame],
+    done: Done,
+    workers: int,
+    scheduler: str | None,
+    source: str = "<sweep>",
+) -> Failures:
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise ImportError(
             "the dask backend needs: pip install 'negotiation-sim[distributed]'"
         ) from error
-    # No scheduler given: a local cluster on loopback, closed with the client.
-    cluster = (
-        nullcontext(scheduler)
-        if scheduler
-        else LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        )
-    )
-    failed = []
-    with cluster as address, Client(address) as client:
+    cluster = client = None
+    futures: dict = {}
+    try:
+        if not scheduler:  # a local cluster on loopback, closed with the client
+            with _children_ignore_interrupts():
+                cluster = LocalCluster(
+                    n_workers=min(workers, len(chunks)),
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
+        client = _dask_client(Client, scheduler or cluster.scheduler_address, source)
         futures = {
-            client.submit(run_points, spec, points, retries=1, pure=False): points
+            client.submit(run_points, task, points, retries=1, pure=False): points
             for points in chunks
         }
-        for future in as_completed(futures):
+        failed = []
+        for future in as_completed(futures, loop=client.loop):
             points = futures[future]
             try:
                 rows = future.result()
             except Exception as error:  # noqa: BLE001 - reported by point below
                 failed.append((points.index.tolist(), repr(error)))
                 continue
-            done(rows)
+            done(points, rows)
+    except BaseException:
+        with _quiet():
+            _close_dask(client, cluster, futures=futures, timeout=2)
+        raise
+    _close_dask(client, cluster)
     return failed
+
+
+def _close_dask(client, cluster, futures=None, timeout: float | None = None) -> None:
+    """Close the client and the local cluster; after a failure or Ctrl-C (``timeout`` given),
+    end the local workers first, without waiting for their tasks, and drop the futures of a
+    remote scheduler."""
+    stopping = timeout is not None
+    try:
+        if stopping and cluster is not None:
+            _end_workers(cluster)
+        if client is not None:
+            if stopping and cluster is None and futures:
+                with _suppressed():
+                    client.cancel(list(futures))
+            client.close(**({"timeout": timeout} if stopping else {}))
+    except Exception:  # closing after a failure: the first error is reported
+        if not stopping:
+            raise
+    finally:
+        if cluster is not None:
+            cluster.close(**({"timeout": timeout} if stopping else {}))
+
+
+def _end_workers(cluster) -> None:
+    """End a local cluster's worker processes at once, rather than wait for their tasks."""
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        process = getattr(getattr(nanny, "process", None), "process", None)
+        with _suppressed():
+            process.terminate()
+
+
+@contextmanager
+def _suppressed() -> Iterator[None]:
+    try:
+        yield
+    except Exception:  # noqa: BLE001, S110 - best effort while stopping
+        pass
 
 
 _BACKENDS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_dask}
@@ -428,7 +906,7 @@ _BACKENDS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_da
 
 # --- the entry point ----------------------------------------------------------------------
 def sweep(
-    scenario: str | Path,
+    scenario: str | Path | Scenario,
     space: Mapping | None = None,
     replicates: int = 10,
     seed: int = 0,
@@ -436,6 +914,7 @@ def sweep(
     *,
     points: int | None = None,
     days: int | None = None,
+    without_moves: Sequence[str] | None = None,
     store: str | Path | None = None,
     resume: bool = False,
     backend: str | None = None,
@@ -443,19 +922,23 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
-) -> pd.DataFrame:
-    """Run a sweep and return one row per replicate: ``point``, parameters, ``seed``, outcomes.
+) -> SweepResult:
+    """Run a sweep and return its `SweepResult`: ``points`` (the parameters of each point) and
+    ``outcomes`` (one row per replicate: ``point``, ``seed``, outcomes).
 
     Args:
-        scenario: a shipped scenario's name or a scenario file's path.
+        scenario: a shipped scenario's name, a scenario file's path or a `Scenario`.
         space: registry names mapped to a list of values or ``{"low": .., "high": ..}``;
-            default: every continuous parameter over its registry range.
+            default: every continuous parameter over its registry range. Its values hold over
+            scripted moves that would set the same quantities.
         replicates, seed: replicates per point and the seed their seeds derive from (the same
             replicate seeds at every point: common random numbers).
         design: ``grid`` (full factorial; ranges get ``points`` levels, default 5), ``lhs``
             (``points`` points), ``sobol`` or ``morris`` (SALib's samplers, ``points`` base
             samples).
         days: days to run (default: the scenario's horizon).
+        without_moves: drop the scenario's scripted moves these selectors name (as
+            `Scenario.without_moves`; ``[]``: all of them).
         store: an SQLite file the results are written to chunk by chunk; ``resume`` continues
             a store of the same specification, skipping finished points.
         backend: ``serial``, ``processes`` (default on a multi-core machine) or ``dask``
@@ -464,9 +947,13 @@ def sweep(
         workers: processes or Dask workers (default: the machine's cores).
         progress: show a progress bar (points done, rate, time left).
 
-    Raises `SweepFailed` (after keeping every other chunk) when chunks fail twice.
+    Raises `ScenarioError` for a bad specification or option before anything runs,
+    `SweepFailed` (after keeping every other chunk) when chunks fail twice, and
+    `SweepInterrupted` (a `KeyboardInterrupt`) on Ctrl-C.
     """
-    spec = SweepSpec(str(scenario), space, replicates, seed, design, points, days)
+    spec = SweepSpec(
+        scenario, space, replicates, seed, design, points, days, without_moves=without_moves
+    )
     return run_sweep(
         spec,
         store=store,
@@ -490,57 +977,184 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool = False,
     points: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+    load: bool = True,
+) -> SweepResult | None:
     """Run a validated `SweepSpec`; see `sweep` for the options.
 
     ``points`` may pass the spec's `design_points` when the caller has them already.
+    ``load=False`` (only with a store) leaves the results in the store and returns None: no
+    bound on the rows then but the disk's; read them with `load_sweep`.
     """
-    backend = backend or ("processes" if (os.cpu_count() or 1) > 1 else "serial")
+    source = spec.source
+    if backend is None:  # a scheduler means dask; else processes on a multi-core machine
+        backend = "dask" if scheduler else "processes" if (os.cpu_count() or 1) > 1 else "serial"
     if backend not in BACKENDS:
+        raise ScenarioError(source, "backend", backend, "allowed: one of " + ", ".join(BACKENDS))
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    check_integer(source, "workers", workers, 1, MAX_WORKERS)
+    if chunk is not None:
+        check_integer(source, "chunk", chunk, 1)
+    if scheduler is not None and (not isinstance(scheduler, str) or backend != "dask"):
         raise ScenarioError(
-            spec.source, "backend", backend, "allowed: one of " + ", ".join(BACKENDS)
+            source, "scheduler", scheduler, "allowed: a Dask scheduler's address, with backend dask"
         )
-    workers = workers or os.cpu_count() or 1
-    check_integer(spec.source, "workers", workers, 1)
-    plain = spec.to_dict()
+    if not load and store is None:
+        raise ScenarioError(source, "load", load, "allowed: False only with a store")
+    size = spec.size
+    _check_chunk(spec, chunk, size)
+    _check_in_memory(spec, size, load)
     points = design_points(spec) if points is None else points
-    sink = _open_store(store, plain, resume)
+    sink, created = _open_store(store, spec, resume)
     try:
         todo = points.drop(index=list(sink.finished_points())) if sink else points
         chunk = chunk or default_chunk(spec.replicates, len(todo), workers)
-        check_integer(spec.source, "chunk", chunk, 1)
+        task = {
+            "scenario": spec.scenario,
+            "seed": spec.seed,
+            "replicates": spec.replicates,
+            "days": spec.days,
+        }
         kept: list[pd.DataFrame] = []
         with _progress_bar(len(points), len(points) - len(todo), progress) as bar:
 
-            def done(rows: pd.DataFrame) -> None:
-                (sink.write if sink else kept.append)(rows)
-                bar.update(rows["point"].nunique())
+            def done(finished: pd.DataFrame, rows: pd.DataFrame) -> None:
+                if sink:
+                    sink.write(rows, points=finished)
+                else:
+                    kept.append(rows)
+                bar.update(len(finished))
 
-            failed = _BACKENDS[backend](plain, chunk_points(todo, chunk), done, workers, scheduler)
+            chunks = chunk_points(todo, chunk)
+            run = _BACKENDS[backend]
+            if not chunks:
+                failed = []
+            elif backend == "dask":
+                failed = run(task, chunks, done, workers, scheduler, source)
+            else:
+                failed = run(task, chunks, done, workers, scheduler)
         if failed:
             for failed_points, message in failed:
                 if sink:
                     sink.record_failure(failed_points, message)
             raise SweepFailed(failed)
-        return sink.load() if sink else _ordered(kept, points)
+        if sink:
+            return _loaded(sink, spec) if load else None
+        return SweepResult(spec, points, _ordered(kept))
+    except KeyboardInterrupt:
+        stored = _finished_count(sink)
+        if sink and created and not stored:
+            sink = _discard(sink)
+        raise SweepInterrupted(str(store) if sink else None, stored) from None
+    except (ScenarioError, ImportError):
+        if sink and created and not _finished_count(sink):
+            sink = _discard(sink)  # nothing ran: a rerun needs no --resume
+        raise
     finally:
         if sink:
             sink.close()
 
 
-def _open_store(path: str | Path | None, spec: dict, resume: bool):
-    if path is None:
+def _check_chunk(spec: SweepSpec, chunk: int | None, size: int) -> None:
+    """One point's replicates, and a chunk's, must fit in one batched model and in memory."""
+    try:
+        check_memory(spec.replicates, 0)
+    except ScenarioError as error:
+        raise ScenarioError(spec.source, "replicates", spec.replicates, error.allowed) from None
+    if chunk is None:
+        return
+    replicates = min(chunk, size) * spec.replicates
+    allowed = (
+        f"allowed: chunks of at most {MAX_REPLICATES:,} replicates that fit in memory "
+        f"({min(chunk, size):,} points x {spec.replicates:,} replicates = {replicates:,})"
+    )
+    if replicates > MAX_REPLICATES:
+        raise ScenarioError(spec.source, "chunk", chunk, allowed)
+    try:
+        check_memory(replicates, 0)
+    except ScenarioError:
+        raise ScenarioError(spec.source, "chunk", chunk, allowed) from None
+
+
+def _machine_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
         return None
+
+
+def _check_in_memory(spec: SweepSpec, size: int, load: bool) -> None:
+    """The design must fit in memory; so must results returned in memory (``load``): at most
+    `MAX_ROWS` rows, and room for them twice (the chunks and the table they are joined into)."""
+    rows = size * spec.replicates
+    hint = (
+        "or write it to a store and leave it there (store=..., load=False; --store without --out)"
+    )
+    if load and rows > MAX_ROWS:
+        raise ScenarioError(
+            spec.source,
+            "replicates",
+            spec.replicates,
+            f"allowed: at most {MAX_ROWS:,} replicate rows in memory; this sweep has "
+            f"{size:,} points x {spec.replicates:,} replicates = {rows:,}: run fewer, {hint}",
+        )
+    design = 2 * size * (len(spec.space) + 1) * 8
+    needed = design + (2 * rows * ROW_BYTES if load else 0)
+    memory = _machine_memory()
+    if memory and needed > MEMORY_SHARE * memory:
+        what = f"{size:,} points x {spec.replicates:,} replicates" if load else f"{size:,} points"
+        raise ScenarioError(
+            spec.source,
+            "replicates" if load and design <= MEMORY_SHARE * memory else "design",
+            spec.replicates if load and design <= MEMORY_SHARE * memory else spec.design,
+            f"allowed: a sweep that fits in memory: {what} need about {_bytes(needed)} of "
+            f"this machine's {_bytes(memory)}: run fewer" + (f", {hint}" if load else ""),
+        )
+
+
+def _bytes(n: float) -> str:
+    return f"{n / 2**30:,.1f} GiB" if n >= 2**30 else f"{n / 2**20:,.1f} MiB"
+
+
+def _open_store(path: str | Path | None, spec: SweepSpec, resume: bool):
+    """The store (or None) and whether this call created it."""
+    if path is None:
+        return None, False
     from negotiation_sim.store import SweepStore
 
-    return SweepStore.open(path, spec, resume=resume)
+    existed = _exists(Path(path))
+    return SweepStore.open(path, spec, resume=resume), not existed
 
 
-def _ordered(parts: Iterable[pd.DataFrame], points: pd.DataFrame) -> pd.DataFrame:
-    parts = list(parts)
-    if not parts:
-        return pd.DataFrame(columns=["point", *points.columns, "seed"])
-    frame = pd.concat(parts, ignore_index=True)
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _finished_count(sink) -> int:
+    if sink is None:
+        return 0
+    try:
+        return len(sink.finished_points())
+    except Exception:  # noqa: BLE001 - interrupted inside the database: count what is sure
+        return 0
+
+
+def _discard(sink) -> None:
+    """Remove a store this call created and nothing was written to."""
+    sink.close()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with _suppressed():
+            Path(str(sink.path) + suffix).unlink(missing_ok=True)
+
+
+def _loaded(sink, spec: SweepSpec) -> SweepResult:
+    return SweepResult(spec, sink.load_points(), sink.load())
+
+
+def _ordered(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frame = pd.concat(list(parts), ignore_index=True)
     return frame.sort_values("point", kind="stable").reset_index(drop=True)
 
 
@@ -557,13 +1171,31 @@ def _progress_bar(total: int, initial: int, enabled: bool):
     )
 
 
-def load_sweep(path: str | Path) -> pd.DataFrame:
-    """The results of a stored sweep, one row per replicate."""
-    from negotiation_sim.store import load_sweep as load
+def load_sweep(path: str | Path) -> SweepResult:
+    """The `SweepResult` of a stored sweep (the points finished so far, and their replicates),
+    with the specification the store holds."""
+    from negotiation_sim.store import SweepStore
 
-    return load(path)
+    with SweepStore.open_read_only(path) as store:
+        spec = SweepSpec.from_dict(store.spec, str(path))
+        return _loaded(store, spec)
+
+
+@contextmanager
+def options_named(source: str, names: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Re-raise errors about `run_sweep`'s options (and the store's path) as the command line
+    names them: ``--chunk``, ``--workers``, ``--scheduler``, ``--store``, ..."""
+    names = names or {
+        key: f"--{key}" for key in ("backend", "chunk", "workers", "scheduler", "store")
+    }
+    try:
+        yield
+    except ScenarioError as error:
+        if error.key in names:
+            raise ScenarioError(source, names[error.key], error.value, error.allowed) from None
+        raise
 
 
 def _abbreviate(points: list[int], limit: int = 20) -> str:
-    shown = ", ".join(map(str, points[:limit]))
-    return shown + (f", ... ({len(points)} in all)" if len(points) > limit else "")
+    shown_points = ", ".join(map(str, points[:limit]))
+    return shown_points + (f", ... ({len(points)} in all)" if len(points) > limit else "")
