@@ -1,4 +1,4 @@
-"""The historical record shipped with the package (copied from the project's shared data).
+"""The historical record shipped with the package (sources in ``data/records/SOURCE.md``).
 
 See ``data/records/SOURCE.md`` for provenance. Nothing here reads outside the package.
 """
