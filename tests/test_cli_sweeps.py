@@ -172,6 +172,7 @@ def test_store_problems_exit_2_with_one_line(tmp_path, capsys, nothing_runs):
         assert cli.main(["sweep", str(spec), "--store", str(store), "--backend", "serial"]) == 2
         err = one_error_line(capsys.readouterr().err)
         assert "--store" in err and words in err
+        assert err.count("allowed:") == 1, err  # said once, not wrapped in another error
     assert not (tmp_path / "missing").exists()
 
 

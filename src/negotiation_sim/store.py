@@ -172,22 +172,21 @@ def _has_meta(conn: sqlite3.Connection, path: Path) -> None:
 
 def _check_path(path: Path) -> None:
     """A store's path: a file (existing or not) in an existing folder this user may write."""
-    where = str(path)
+    where, folder = str(path), path.parent
     try:
-        folder = path.parent
-        if path.is_dir():
-            raise ScenarioError(where, "store", where, "allowed: a file path, not a folder")
-        if not folder.is_dir():
-            raise ScenarioError(
-                where,
-                "store",
-                where,
-                f"allowed: a file in an existing folder ({folder} does not exist)",
-            )
-        exists = path.exists()
-    except (OSError, ValueError) as error:
+        is_dir, folder_exists, exists = path.is_dir(), folder.is_dir(), path.exists()
+    except (OSError, ValueError) as error:  # a name too long, a NUL byte, ...
         why = getattr(error, "strerror", None) or str(error)
         raise ScenarioError(where, "store", where, f"allowed: a usable file path ({why})") from None
+    if is_dir:
+        raise ScenarioError(where, "store", where, "allowed: a file path, not a folder")
+    if not folder_exists:
+        raise ScenarioError(
+            where,
+            "store",
+            where,
+            f"allowed: a file in an existing folder ({folder} does not exist)",
+        )
     if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
         raise ScenarioError(where, "store", where, "allowed: a file this user may write")
 
