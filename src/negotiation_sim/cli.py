@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, NoReturn
 from negotiation_sim import parameters, runner
 from negotiation_sim.analysis import summarize
 from negotiation_sim.comparison import compare, format_cell, format_number, format_percent
-from negotiation_sim.errors import ScenarioError, check_integer
+from negotiation_sim.errors import ScenarioError, check_integer, check_writable_file
 from negotiation_sim.model import MAX_REPLICATES
 from negotiation_sim.scenarios import MAX_DAYS, list_scenarios, load_scenario
 
@@ -418,24 +418,11 @@ def _output(path: str | None, option: str, suffixes: tuple[str, ...]) -> str | N
     exists and can be written to."""
     if path is None:
         return None
-    folder = Path(path).parent
     if Path(path).suffix.lower() not in suffixes:
         raise ScenarioError(
             _SOURCE, option, path, "allowed: a file name ending in " + ", ".join(suffixes)
         )
-    if Path(path).is_dir():
-        raise ScenarioError(_SOURCE, option, path, "allowed: a file path, not a folder")
-    if not folder.is_dir():
-        raise ScenarioError(
-            _SOURCE,
-            option,
-            path,
-            f"allowed: a file in an existing folder ({folder} does not exist)",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK) or (
-        Path(path).exists() and not os.access(path, os.W_OK)
-    ):
-        raise ScenarioError(_SOURCE, option, path, "allowed: a file this user may write")
+    check_writable_file(_SOURCE, option, path)
     return path
 
 

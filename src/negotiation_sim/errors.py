@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import reprlib
+from pathlib import Path
 
 import numpy as np
 
@@ -80,3 +82,23 @@ def finite(value: object) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+def check_writable_file(source: str, key: str, path: str | Path) -> None:
+    """Raise `ScenarioError` unless ``path`` names a file (new or existing, not a folder) in an
+    existing folder this user may write: checked before a long job, not after it."""
+    path, where = Path(path), str(path)
+    folder = path.parent
+    try:
+        is_dir, folder_exists, exists = path.is_dir(), folder.is_dir(), path.exists()
+    except (OSError, ValueError) as error:  # a name too long, a NUL byte, ...
+        why = getattr(error, "strerror", None) or str(error)
+        raise ScenarioError(source, key, where, f"allowed: a usable file path ({why})") from None
+    if is_dir:
+        raise ScenarioError(source, key, where, "allowed: a file path, not a folder")
+    if not folder_exists:
+        raise ScenarioError(
+            source, key, where, f"allowed: a file in an existing folder ({folder} does not exist)"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
+        raise ScenarioError(source, key, where, "allowed: a file this user may write")

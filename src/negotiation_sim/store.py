@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -59,7 +58,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from negotiation_sim.errors import ScenarioError, shown
+from negotiation_sim.errors import ScenarioError, check_writable_file, shown
 
 #: Bump when the schema changes; a store of another format is refused rather than misread.
 #: 2: the scenario's content, the package version, the key order of the specification, and
@@ -170,27 +169,6 @@ def _has_meta(conn: sqlite3.Connection, path: Path) -> None:
         raise _not_a_store(path, "an SQLite database without a meta table")
 
 
-def _check_path(path: Path) -> None:
-    """A store's path: a file (existing or not) in an existing folder this user may write."""
-    where, folder = str(path), path.parent
-    try:
-        is_dir, folder_exists, exists = path.is_dir(), folder.is_dir(), path.exists()
-    except (OSError, ValueError) as error:  # a name too long, a NUL byte, ...
-        why = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError(where, "store", where, f"allowed: a usable file path ({why})") from None
-    if is_dir:
-        raise ScenarioError(where, "store", where, "allowed: a file path, not a folder")
-    if not folder_exists:
-        raise ScenarioError(
-            where,
-            "store",
-            where,
-            f"allowed: a file in an existing folder ({folder} does not exist)",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
-        raise ScenarioError(where, "store", where, "allowed: a file this user may write")
-
-
 def _encode(values: pd.Series, dtype: np.dtype) -> list:
     """A column as Python scalars for sqlite3: NaN and missing become NULL."""
     if dtype.kind == "f":
@@ -267,7 +245,7 @@ class SweepStore:
         data), or reopen it with ``resume=True`` for the same spec and package version."""
         path = Path(path)
         given = _plain_spec(spec)
-        _check_path(path)
+        check_writable_file(str(path), "store", path)
         if not path.exists():
             return cls._create(path, given)
         if not resume:

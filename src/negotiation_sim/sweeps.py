@@ -91,6 +91,8 @@ MAX_WORKERS = 1024
 MAX_SEED = 2**63 - 1
 #: Seconds to wait for a given Dask scheduler before giving up.
 SCHEDULER_TIMEOUT = 10.0
+#: Seconds a Dask client and local cluster get to close after an error or Ctrl-C.
+STOP_TIMEOUT = 5.0
 #: Bytes a replicate row of `SweepResult.outcomes` takes (8 per column), for the memory check.
 ROW_BYTES = 8 * (len(OUTCOMES) + 1)
 
@@ -858,7 +860,7 @@ def _run_dask(
             done(points, rows)
     except BaseException:
         with _quiet():
-            _close_dask(client, cluster, futures=futures, timeout=2)
+            _close_dask(client, cluster, futures=futures, timeout=STOP_TIMEOUT)
         raise
     _close_dask(client, cluster)
     return failed
@@ -881,8 +883,11 @@ def _close_dask(client, cluster, futures=None, timeout: float | None = None) -> 
         if not stopping:
             raise
     finally:
-        if cluster is not None:
-            cluster.close(**({"timeout": timeout} if stopping else {}))
+        if cluster is not None and stopping:
+            with _suppressed():  # a slow close must not replace the error or Ctrl-C being raised
+                cluster.close(timeout=timeout)
+        elif cluster is not None:
+            cluster.close()
 
 
 def _end_workers(cluster) -> None:
