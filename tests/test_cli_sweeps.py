@@ -15,38 +15,27 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SPEC_SPACE, run_cli, write_spec_file
 
 import negotiation_sim as ns
 from negotiation_sim import cli
 from negotiation_sim import sweeps as sw
 
-SPACE = '"pyongyang.test_propensity" = { low = 0.01, high = 0.1 }'
+SPACE = SPEC_SPACE
 
 
 def write_spec(path: Path, **changes) -> Path:
-    spec = {
-        "scenario": '"pressure-2017"',
-        "replicates": 2,
-        "seed": 5,
-        "design": '"lhs"',
-        "points": 4,
-        "days": 20,
-        **changes,
-    }
-    lines = [f"{k} = {v}" for k, v in spec.items() if k != "space" and v is not None]
-    lines += ["", "[space]", spec.get("space", SPACE)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "negotiation_sim.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        cwd=cwd,
+    return write_spec_file(
+        path,
+        {
+            "scenario": '"pressure-2017"',
+            "replicates": 2,
+            "seed": 5,
+            "design": '"lhs"',
+            "points": 4,
+            "days": 20,
+            **changes,
+        },
     )
 
 

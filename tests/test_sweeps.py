@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_cli, write_spec_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -621,34 +622,17 @@ def test_an_interrupted_sweep_says_what_its_store_holds(monkeypatch, tmp_path):
 
 # --- the command line and the store -------------------------------------------------------
 def write_spec(path: Path, **changes) -> Path:
-    spec = {
-        "scenario": '"pressure-2017"',
-        "replicates": 40,
-        "seed": 5,
-        "design": '"lhs"',
-        "points": 60,
-        "days": 365,
-        **changes,
-    }
-    lines = [f"{k} = {v}" for k, v in spec.items() if k != "space" and v is not None]
-    if spec.get("space", "") is not None:
-        lines += [
-            "",
-            "[space]",
-            spec.get("space", '"pyongyang.test_propensity" = { low = 0.01, high = 0.1 }'),
-        ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "negotiation_sim.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=cwd,
+    return write_spec_file(
+        path,
+        {
+            "scenario": '"pressure-2017"',
+            "replicates": 40,
+            "seed": 5,
+            "design": '"lhs"',
+            "points": 60,
+            "days": 365,
+            **changes,
+        },
     )
 
 

@@ -205,17 +205,14 @@ class SweepSpec:
         """The spec `to_dict` described (as a store keeps it)."""
         if not isinstance(data, Mapping) or not isinstance(data.get("scenario"), Mapping):
             raise ScenarioError(source, "spec", data, "allowed: a sweep specification's data")
-        scenario = scenario_from_dict(_dated(data["scenario"]), source)
-        return cls(
-            scenario,
-            data.get("space"),
-            data.get("replicates", 10),
-            data.get("seed", 0),
-            data.get("design", "grid"),
-            data.get("points"),
-            data.get("days"),
-            source=source,
-        )
+        return cls.from_table(scenario_from_dict(_dated(data["scenario"]), source), data, source)
+
+    @classmethod
+    def from_table(cls, scenario: object, table: Mapping, source: str) -> SweepSpec:
+        """A spec of ``scenario`` from a table shaped like a spec file (a file's, or the
+        store's); keys the table lacks take the defaults."""
+        given = {key: table[key] for key in _SPEC_KEYS - {"scenario"} if key in table}
+        return cls(scenario, source=source, **given)
 
     def _key(self) -> str:
         plain = self.to_dict()
@@ -360,17 +357,7 @@ def load_spec(path: str | Path) -> SweepSpec:
                 f"scenario file relative to the specification ({beside} is not a file)",
             )
         scenario = beside
-    return SweepSpec(
-        scenario,
-        raw.get("space"),
-        raw.get("replicates", 10),
-        raw.get("seed", 0),
-        raw.get("design", "grid"),
-        raw.get("points"),
-        raw.get("days"),
-        source=source,
-        without_moves=raw.get("without_moves"),
-    )
+    return SweepSpec.from_table(scenario, raw, source)
 
 
 def _is_file(path: Path) -> bool:

@@ -45,5 +45,5 @@ class Beijing(Actor):
             push = p.pressure_strength * self.enforcement * self.envoy_success
             kept = kept + push * (ONE - kept)
         self.pressure = kept
-        if self.scripted("enforcement"):  # a held beijing.enforcement drops the move
+        if self.scripted("enforcement"):  # M5; a held beijing.enforcement drops the move
             self.enforcement[:] = self.script_move("enforcement").sets["beijing.enforcement"]

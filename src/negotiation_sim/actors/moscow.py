@@ -50,7 +50,7 @@ class Moscow(Actor):
         if self.scripted("distraction"):
             self.crisis[:] = True
             relations = self.script_move("distraction").sets.get("moscow.us_relations")
-            if relations is not None:  # None: the user holds moscow.us_relations
+            if relations is not None:  # M12; None: the user holds moscow.us_relations
                 self.us_relations[:] = relations
             self._veto_chance = self._veto()
             self.version += 1

@@ -131,7 +131,7 @@ class Washington(Actor):
         """Update offers, sanctions, belief and the inducement from the resolved day."""
         p, t = self.p, self.model.today
         if self.scripted("precondition"):
-            # The terms the move sets, less those the user holds (see scenarios' docstring).
+            # M1: the terms the move sets, less those the user holds (see scenarios' docstring).
             terms = self.script_move("precondition").sets
             if "washington.precondition" in terms:
                 code = PRECONDITIONS.index(terms["washington.precondition"])
