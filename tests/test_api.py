@@ -13,9 +13,12 @@ import pytest
 from conftest import quiet_world
 
 import negotiation_sim as ns
+from negotiation_sim.actors import ACTORS as registered_actors
 from negotiation_sim.streams import replicate_seeds
 
-ACTORS = ("Washington", "Pyongyang", "Beijing", "Moscow", "UnitedNations")
+#: Every registered actor's class name: the first five, and any added since.
+ACTORS = tuple(actor.__name__ for actor in registered_actors)
+assert {"Washington", "Pyongyang", "Beijing", "Moscow", "UnitedNations"} <= set(ACTORS)
 REQUIRED_OUTCOMES = (
     "seed",
     "talks_reached",
@@ -69,7 +72,6 @@ def test_public_names():
         "NegotiationModel",
         "ScenarioError",
         "run",
-        *ACTORS,
         "OUTCOMES",
         "DAILY",
         "EVENT_KINDS",
@@ -79,6 +81,8 @@ def test_public_names():
     ):
         assert hasattr(ns, name), name
         assert name in ns.__all__, name
+    for name in ACTORS:  # every registered actor, by its class name
+        assert getattr(ns, name).__name__ == name and name in dir(ns)
     assert issubclass(ns.ScenarioError, ValueError)
     assert issubclass(ns.NegotiationModel, mesa.Model)
     assert callable(ns.run) and callable(ns.load_scenario)
@@ -88,7 +92,7 @@ def test_actors_are_mesa_agents_one_of_each():
     model = ns.NegotiationModel("pressure-2017", replicates=3)
     classes = [getattr(ns, name) for name in ACTORS]
     assert all(issubclass(cls, mesa.Agent) for cls in classes)
-    assert len(model.agents) == 5
+    assert len(model.agents) == len(ACTORS)
     by_type = model.agents_by_type
     assert set(by_type) == set(classes)
     for cls in classes:

@@ -355,6 +355,33 @@ def test_m03_pressure_minded_washington_sanctions_more_and_rounds_raise_pain():
     )
 
 
+def test_m03_sanctions_rounds_provoke_pyongyang_to_test_in_protest():
+    """M3, unilateral sanctions, as Pyongyang answers them: each new round feeds a protest
+    impulse that raises its test hazard for a while, and costs trust.
+
+    Seed 003: North Korea "withdrew from those discussions ... to protest U.N. sanctions".
+    A pressure-minded Washington against none; switched off (no protest impulse), the rounds
+    bring no more launch days.
+    """
+    arms = {"pressure": {"washington.pressure": 0.9}, "none": {"washington.pressure": 0.0}}
+    calm = {f"{k}_off": {**v, "pyongyang.protest": 0.0} for k, v in arms.items()}
+    result = run_arms(quiet_world(), {**arms, **calm}, replicates=1500, daily=False)
+
+    def launches(label):
+        return result[label].column("launch_days")
+
+    assert_greater(launches("pressure"), launches("none"), "launch days")
+    assert_greater(
+        result["none"].column("final_trust"), result["pressure"].column("final_trust"), "trust"
+    )
+    assert_much_smaller(
+        mean_gap(launches("pressure_off"), launches("none_off")),
+        mean_gap(launches("pressure"), launches("none")),
+        "launch days from protest",
+        share=0.35,
+    )
+
+
 # --- M4 ----------------------------------------------------------------------------------------
 def test_m04_vetoes_stop_multilateral_sanctions():
     """M4, the Security Council: when Beijing and Moscow shield Pyongyang, resolutions are
@@ -685,6 +712,34 @@ def test_m10_closing_the_un_channel_delays_contact_and_talks_and_raises_crisis_r
     assert_greater(closed.column("crisis"), open_.column("crisis"), "share with a crisis")
 
 
+def test_m10_intermediaries_pass_messages_and_bring_contact_earlier():
+    """M10, channels: messages pass through intermediaries, Beijing's envoys and Moscow's hosts.
+
+    Seed 003: messages "through a number of intermediaries, including the Russians and Chinese
+    envoy Song Tao". Washington makes no offer and the UN and inter-Korean channels are closed,
+    so contact can come only through an intermediary: frequent envoys
+    and hosts against none bring contact earlier.
+    """
+    closed = {
+        "un.channel_open": False,
+        "washington.initiative_rate": 0,
+    }
+    world = quiet_world(params={**WILLING, **closed})
+    arms = {
+        "moscow hosts": {"moscow.intermediary_rate": 0.05, "beijing.envoy_rate": 0.0},
+        "beijing sends": {"moscow.intermediary_rate": 0.0, "beijing.envoy_rate": 0.05},
+        "neither": {"moscow.intermediary_rate": 0.0, "beijing.envoy_rate": 0.0},
+    }
+    result = run_arms(world, arms, replicates=1000, daily=False)
+
+    def days(label):
+        return restricted_mean_days(result[label].outcomes["days_to_contact"], YEAR)
+
+    assert (days("neither") == YEAR).all()  # no channel, no contact
+    assert_greater(days("neither"), days("moscow hosts"), "days to contact, Moscow hosting")
+    assert_greater(days("neither"), days("beijing sends"), "days to contact, Beijing's envoys")
+
+
 # --- M11 ---------------------------------------------------------------------------------------
 def test_m11_beijing_pressure_restrains_tests_and_raises_willingness():
     """M11, Chinese envoy pressure: Beijing's pressure lowers test rates and raises
@@ -827,6 +882,31 @@ def test_m13_distracted_washington_answers_later_and_initiates_less():
     z = welch_z(days_to_answer_first_launch(distracted), days_to_answer_first_launch(focused))
     assert z > Z, f"a distracted Washington should answer the first launch later; z = {z:.2f}"
     assert_greater(offers["focused"], offers["distracted"], "offers of talks (initiatives)")
+
+
+def test_m13_a_crisis_with_russia_distracts_washington():
+    """M13 (with M12): Moscow's crisis is the concurrent crisis that draws Washington's eye.
+
+    Seed 000: "the buildup of Russian troops along Ukraine's border". A crisis with Russia from
+    the start against none: fewer offers of talks; switched off (the crisis weighs nothing on
+    Washington's attention), the crisis changes nothing.
+    """
+    arms = {
+        "crisis": {"moscow.distraction_weight": 0.6},
+        "calm": {"moscow.distraction_weight": 0.6},
+    }
+    crisis_world = quiet_world(initial={"russia_crisis": True})
+    weightless = {"moscow.distraction_weight": 0.0}
+    with_crisis = run_arms(
+        crisis_world, {"on": arms["crisis"], "off": weightless}, 1000, daily=False
+    )
+    without = run_arms(quiet_world(), {"on": arms["calm"], "off": weightless}, 1000, daily=False)
+
+    def offers(result, label):
+        return result[label].column("offers")
+
+    assert_greater(offers(without, "on"), offers(with_crisis, "on"), "offers of talks")
+    assert mean_gap(offers(without, "off"), offers(with_crisis, "off")) == 0
 
 
 # --- M14 ---------------------------------------------------------------------------------------

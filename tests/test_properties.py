@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import negotiation_sim as ns
-from negotiation_sim.scenarios import INITIAL_STATE, MOVE_KINDS
-from negotiation_sim.streams import N_SLOTS, Streams, replicate_seeds
+from negotiation_sim.scenarios import DAYS_OF_PRECONDITION, INITIAL_STATE, MOVE_KINDS
+from negotiation_sim.streams import Streams, replicate_seeds, uniforms
 
 REGISTRY = ns.REGISTRY
 PARAMETER_NAMES = list(REGISTRY)
@@ -126,14 +126,9 @@ def move_lists(draw, horizon: int, start: dt.date = dt.date(2020, 1, 1)):
             "actor": actor,
             "kind": kind,
         }
-        if spec.value == "share":
-            move["value"] = draw(st.floats(0, 1))
-        elif spec.value == "precondition":
-            move["value"] = draw(st.sampled_from(REGISTRY["washington.precondition"].choices))
-            days_param = {
-                "test_pause": "washington.pause_days",
-                "behaviour_change": "washington.behaviour_days",
-            }.get(move["value"])
+        if spec.sets is not None:  # the value is one the quantity it sets accepts
+            move["value"] = draw(value_strategy(REGISTRY[spec.sets]))
+            days_param = DAYS_OF_PRECONDITION.get(move["value"])
             if days_param and draw(st.booleans()):
                 move["days"] = draw(value_strategy(REGISTRY[days_param]))
         moves.append(move)
@@ -355,13 +350,19 @@ def test_different_seeds_differ(scenario, seed):
     seeds=st.lists(seeds_strategy, min_size=2, max_size=16, unique=True), day=st.integers(0, 2000)
 )
 def test_streams_are_uniform_and_differ_between_seeds(seeds, day):
-    u = Streams(np.array(seeds)).day(day)
-    assert u.shape == (N_SLOTS, len(seeds))
+    names = ["pyongyang.launch", "washington.sanction", "world.crisis"]
+    streams = Streams(np.array(seeds), names)
+    streams.start_day(day)
+    u = np.stack([streams.draw(name) for name in names])
+    assert u.shape == (len(names), len(seeds))
     assert ((u > 0) & (u < 1)).all()
-    # No two seeds share a day's block of draws; each column is a pure function of its seed.
+    # No two seeds share a day's draws; each column is a pure function of its seed.
     assert len({tuple(column) for column in u.T}) == len(seeds)
     for i, s in enumerate(seeds[:3]):
-        assert np.array_equal(Streams(np.array([s])).day(day)[:, 0], u[:, i])
+        alone = Streams(np.array([s]), names[::-1])
+        alone.start_day(day)
+        assert [alone.draw(name)[0] for name in names] == u[:, i].tolist()
+        assert uniforms([s], day, names[0])[0] == u[0, i]
 
 
 # --- batch independence ------------------------------------------------------------------------

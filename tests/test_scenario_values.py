@@ -82,10 +82,9 @@ def scenarios(draw) -> ns.Scenario:
         move = {"date": start + dt.timedelta(days=draw(st.integers(0, horizon - 1))),
                 "actor": actor, "kind": kind, "note": draw(_TEXT)}  # fmt: skip
         spec = MOVE_KINDS[(actor, kind)]
-        if spec.value == "share":
-            move["value"] = draw(st.floats(0, 1))
-        elif spec.value == "precondition":
-            move["value"] = draw(st.sampled_from(parameters.PRECONDITIONS))
+        if spec.sets is not None:  # a scalar value the quantity it sets accepts
+            entry = parameters.REGISTRY[spec.sets]
+            move["value"] = draw(_value(entry).filter(lambda v: not isinstance(v, list)))
             if move["value"] == "test_pause" and draw(st.booleans()):
                 move["days"] = draw(st.integers(7, 180))
         moves.append(move)

@@ -8,7 +8,7 @@ import pytest
 
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.scenarios import load_scenario
-from negotiation_sim.sensitivity_analysis import Sensitivity, sensitivity
+from negotiation_sim.sensitivity_analysis import Sensitivity, point_means, sensitivity
 from negotiation_sim.sweeps import SweepResult, design_points
 
 pytest.importorskip("SALib")
@@ -127,6 +127,21 @@ def test_censored_days_use_the_restricted_mean_and_constant_outputs_give_nan():
     assert np.isfinite(_index(result, "launch_days", DRIVER, "ST"))
     fig = result.figure()
     assert all(ax.get_legend() is not None for ax in fig.axes if ax.get_visible())
+
+
+def test_only_censored_outcomes_count_nan_as_the_days_run():
+    # days_to_talks is censored (NaN: no talks yet); longest_pause is a duration, not filled.
+    rows = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "days_to_talks": [np.nan, 10.0, 20.0, 30.0],
+            "longest_pause": [np.nan, 10.0, 20.0, 30.0],
+        }
+    )
+    design = pd.DataFrame({DRIVER: [0.01, 0.1]})
+    means = point_means(rows, design, ["days_to_talks", "longest_pause"], DAYS)
+    assert means["days_to_talks"].tolist() == [(DAYS + 10) / 2, 25.0]
+    assert means["longest_pause"].tolist() == [10.0, 25.0]
 
 
 def test_unknown_method_and_outputs_are_named():

@@ -450,7 +450,11 @@ def test_resuming_with_another_package_version_is_refused(tmp_path, monkeypatch)
 # --- limits and bad input -------------------------------------------------------------------
 HUGE = 10**30
 ABSURD = [
-    ("default space on a grid", {"space": None, "design": "grid"}, "5^94"),
+    (
+        "default space on a grid",
+        {"space": None, "design": "grid"},
+        f"5^{len(registry.continuous())}",
+    ),
     ("a billion points", {"design": "lhs", "points": 10**9}, "1,000,000,000 points"),
     ("30-digit lhs points", {"design": "lhs", "points": HUGE}, "e30"),
     ("30-digit sobol base", {"design": "sobol", "points": HUGE}, "N x (D + 2)"),
@@ -744,7 +748,7 @@ BAD_SPECS = [
     (
         "the default space on a grid",
         {"design": '"grid"', "space": None, "points": None},
-        "5^94",
+        f"5^{len(registry.continuous())}",
     ),
     ("a bad selector", {"without_moves": '["nobody"]'}, "without_moves"),
     ("selectors not a list", {"without_moves": '"beijing"'}, "without_moves"),

@@ -1,6 +1,7 @@
 """negotiation_sim: an agent-based model of the diplomacy around North Korea's missile programme.
 
-Five Mesa actors (`Washington`, `Pyongyang`, `Beijing`, `Moscow`, `UnitedNations`) interact
+Mesa actors (`Washington`, `Pyongyang`, `Beijing`, `Moscow`, `UnitedNations`, and any other
+registered in `negotiation_sim.actors.ACTORS`; each is also ``negotiation_sim.<ClassName>``) interact
 day by day over preconditions for talks, sanctions and missile tests, following the mechanisms
 M1–M20 of the model brief. Every replicate runs inside one batched model with its own
 reproducible random stream.
@@ -30,12 +31,16 @@ _EXPORTS = {
     "REGISTRY": "parameters",
     "Beijing": "actors",
     "Comparison": "comparison",
+    "ModelArgumentError": "errors",
     "Moscow": "actors",
     "NegotiationModel": "model",
+    "NegotiationSimError": "errors",
+    "PortError": "errors",
     "Pyongyang": "actors",
     "Scenario": "scenarios",
     "ScenarioError": "errors",
     "Sensitivity": "sensitivity_analysis",
+    "StoreError": "errors",
     "SweepFailed": "sweeps",
     "SweepResult": "sweeps",
     "SweepSpec": "sweeps",
@@ -58,12 +63,16 @@ __all__ = [
     "REGISTRY",
     "Beijing",
     "Comparison",
+    "ModelArgumentError",
     "Moscow",
     "NegotiationModel",
+    "NegotiationSimError",
+    "PortError",
     "Pyongyang",
     "Scenario",
     "ScenarioError",
     "Sensitivity",
+    "StoreError",
     "SweepFailed",
     "SweepResult",
     "SweepSpec",
@@ -87,21 +96,38 @@ def __getattr__(name: str) -> object:
         return importlib.import_module("negotiation_sim.parameters")
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'negotiation_sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"negotiation_sim.{module}"), name)
+        value = _registered_actor(name)
+    else:
+        value = getattr(importlib.import_module(f"negotiation_sim.{module}"), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
 
+def _registered_actor(name: str) -> object:
+    """An actor class registered in `negotiation_sim.actors.ACTORS`, by its class name."""
+    if name[:1].isupper():
+        for actor in importlib.import_module("negotiation_sim.actors").ACTORS:
+            if actor.__name__ == name:
+                return actor
+    raise AttributeError(f"module 'negotiation_sim' has no attribute {name!r}")
+
+
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    actors = importlib.import_module("negotiation_sim.actors").ACTORS
+    return sorted({*globals(), *__all__, *(actor.__name__ for actor in actors)})
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
     from negotiation_sim import parameters
     from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
     from negotiation_sim.comparison import Comparison, compare
-    from negotiation_sim.errors import ScenarioError
+    from negotiation_sim.errors import (
+        ModelArgumentError,
+        NegotiationSimError,
+        PortError,
+        ScenarioError,
+        StoreError,
+    )
     from negotiation_sim.model import NegotiationModel
     from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
     from negotiation_sim.parameters import REGISTRY

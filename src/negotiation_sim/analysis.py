@@ -1,6 +1,9 @@
-"""Summaries of outcomes across replicates: shares with Wilson intervals, quantiles for counts."""
+"""Summaries of outcomes across replicates: shares with Wilson intervals, quantiles for counts;
+and the plain-text tables the command line and comparisons print."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,3 +63,19 @@ def summarize(
     return pd.DataFrame(
         rows, columns=["outcome", "unit", "estimate", "low", "high", "interval", "n"]
     ).set_index("outcome")
+
+
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """``header`` and ``rows`` (cells of text) as a plain-text table: each column as wide as its
+    widest cell, two spaces between columns, no trailing spaces.
+
+    >>> print(text_table(("outcome", "unit"), [("crisis", "share"), ("launch_days", "days")]))
+    outcome      unit
+    crisis       share
+    launch_days  days
+    """
+    lines = [tuple(header), *(tuple(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines
+    )

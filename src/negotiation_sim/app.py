@@ -39,6 +39,8 @@ import solara.lab
 from matplotlib.figure import Figure
 
 from negotiation_sim import parameters
+from negotiation_sim.actors import ACTORS
+from negotiation_sim.codes import TALKS_STATES
 from negotiation_sim.figures import fan_chart, fan_panel
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.outcomes import DAILY
@@ -50,44 +52,24 @@ DEFAULT_SCENARIO = "pressure-2017"
 #: The environment variable through which ``negotiation-sim viz --scenario`` hands the server
 #: the scenario to show first: a shipped name or a path to a scenario file.
 SCENARIO_VARIABLE = "NEGOTIATION_SIM_SCENARIO"
-#: Parameters with a control on the page: the levers the seeds argue about, by actor. Every
-#: other parameter keeps the scenario's value.
-CONTROLS = (
-    "washington.precondition",
-    "washington.pressure",
-    "washington.coherence",
-    "washington.hawkishness",
-    "washington.inducement",
-    "washington.honor_pause",
-    "pyongyang.test_propensity",
-    "pyongyang.accept_rate",
-    "pyongyang.trust_weight",
-    "beijing.enforcement",
-    "beijing.shield",
-    "moscow.shield",
-    "moscow.rivalry_veto",
-    "un.channel_open",
-    "un.draft_prob",
-)
-#: The traced replicate's panels: a title and the daily series drawn together.
-SERIES_PANELS = MappingProxyType(
+#: Parameters with a control on the page: the levers the seeds argue about, as each actor
+#: declares them (`Actor.controls`). Every other parameter keeps the scenario's value.
+CONTROLS = tuple(f"{actor.key}.{name}" for actor in ACTORS for name in actor.controls)
+#: The traced replicate's panels: a title and the daily series drawn together, as each series
+#: declares its panel (`Measure.panel`).
+PANEL_TITLES = MappingProxyType(
     {
-        "Tension, trust and willingness to talk": (
-            "tension",
-            "trust",
-            "willingness_us",
-            "willingness_un",
-        ),
-        "Sanctions and economic pain": ("us_sanctions", "un_sanctions", "economic_pain"),
-        "Capability, credibility and Beijing's pressure": (
-            "capability",
-            "credibility",
-            "beijing_pressure",
-        ),
+        "tension": "Tension, trust and willingness to talk",
+        "sanctions": "Sanctions, aid and economic pain",
+        "capability": "Capability, credibility and pressure",
     }
 )
-#: Names of the codes of the state of talks (M10, M17).
-TALKS_STATES = ("no talks", "contact", "talks", "summit")
+SERIES_PANELS = MappingProxyType(
+    {
+        title: tuple(name for name, measure in DAILY.items() if measure.panel == panel)
+        for panel, title in PANEL_TITLES.items()
+    }
+)
 #: How many of the latest events the chronicle panel lists.
 CHRONICLE_LINES = 14
 #: Milliseconds between drawings while playing, at first.
@@ -367,7 +349,7 @@ def DayPanel(model: LiveModel):
             f"{sim.date(shown).isoformat()} (day {shown}): {sim.day} of {sim.horizon} days run"
         )
         today, _ = model.latest_events()
-    state = TALKS_STATES[int(sim.talks_state[0])]
+    state = TALKS_STATES.label(sim.talks_state[0])
     with solara.Column(classes=["day-panel"]):
         solara.HTML(tag="h3", unsafe_innerHTML=escape(heading))
         solara.Text(f"{sim.scenario.name}: {_plain(sim.scenario.title)}. State of talks: {state}.")
@@ -388,13 +370,22 @@ def ChroniclePanel(model: LiveModel):
         _preformatted(lines, "Nothing yet: press Step or play.")
 
 
-#: Actor state variables whose numbers are codes, and how to name them (day: the model's day).
+#: Actor state variables whose numbers are days of the run, and how to name them (codes are
+#: named by the actor's `state_codes`).
 _STATE_NAMES: dict[str, Callable[[object, NegotiationModel], str]] = {
-    "precondition": lambda code, sim: parameters.PRECONDITIONS[int(code)],
     "vote_day": lambda day, sim: (
         "none" if day < 0 else f"{sim.date(int(day)).isoformat()} (day {int(day)})"
     ),
 }
+
+
+def _state_row(actor, sim: NegotiationModel, name: str, value: object) -> tuple[str, str]:
+    """One state variable as a name and a value to read: codes named, days dated."""
+    if name in actor.state_codes:
+        return name, actor.state_codes[name].decode(value)
+    if name in _STATE_NAMES:
+        return name, _STATE_NAMES[name](value, sim)
+    return name, _shown(value)
 
 
 def actor_rows(sim: NegotiationModel) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -404,17 +395,18 @@ def actor_rows(sim: NegotiationModel) -> list[tuple[str, list[tuple[str, str]]]]
         (
             "Talks",
             [
-                ("state", TALKS_STATES[int(sim.talks_state[0])]),
+                ("state", TALKS_STATES.label(sim.talks_state[0])),
                 ("days in talks", str(int(sim.talks_days[0]))),
             ],
         )
     ]
-    for actor in (sim.washington, sim.pyongyang, sim.beijing, sim.moscow, sim.un):
-        shown = [
-            (name, _STATE_NAMES[name](value, sim) if name in _STATE_NAMES else _shown(value))
-            for name, value in actor.state(0).items()
-        ]
-        rows.append((type(actor).__name__, shown))
+    for actor in sim.actors.values():
+        rows.append(
+            (
+                type(actor).__name__,
+                [_state_row(actor, sim, n, v) for n, v in actor.state(0).items()],
+            )
+        )
     return rows
 
 

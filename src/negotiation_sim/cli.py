@@ -6,9 +6,10 @@ common random numbers; ``sweep`` and ``sensitivity`` explore parameters; ``viz``
 live dashboard.
 
 Exit status: 0 on success; 2 with one line naming the problem for a bad specification,
-scenario, parameter, value, path or option; 1 with one line when chunks of a sweep failed
-twice (the rest are kept in the store), an optional extra is missing or a file cannot be
-written; 130 when interrupted (``viz``: 128 plus the number of the signal that stopped it).
+scenario, parameter, value, path, option, store or port (any `NegotiationSimError` but
+`SweepFailed`); 1 with one line when chunks of a sweep failed twice (the rest are kept in the
+store), an optional extra is missing or a file cannot be written; 130 when interrupted
+(``viz``: 128 plus the number of the signal that stopped it).
 No traceback for a user's mistake.
 """
 
@@ -25,9 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from negotiation_sim import parameters, runner
-from negotiation_sim.analysis import summarize
+from negotiation_sim.analysis import summarize, text_table
 from negotiation_sim.comparison import compare, format_cell, format_number, format_percent
-from negotiation_sim.errors import ScenarioError, check_integer, check_writable_file
+from negotiation_sim.errors import (
+    NegotiationSimError,
+    PortError,
+    ScenarioError,
+    check_integer,
+    check_writable_file,
+)
 from negotiation_sim.model import MAX_REPLICATES
 from negotiation_sim.scenarios import MAX_DAYS, list_scenarios, load_scenario
 
@@ -364,9 +371,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     try:
         return _COMMANDS[args.command](args)
-    except ScenarioError as error:
-        print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt as interrupt:
         # A sweep says how many finished points its store holds: only then is there anything
         # to resume.
@@ -379,9 +383,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"negotiation-sim: interrupted{hint}", file=sys.stderr)
         return 130
-    except _failure_types() as error:
+    except _failure_types() as error:  # before NegotiationSimError: SweepFailed is one too
         print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
+    except NegotiationSimError as error:  # the user's mistakes: ScenarioError, StoreError, ...
+        print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
+        return 2
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -451,13 +458,6 @@ def _need(module: str, extra: str, what: str) -> None:
         ) from error
 
 
-def _columns(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
-    )
-
-
 def _described(scenario: Scenario) -> str:
     """A scenario's description; a counterfactual's says what it is a counterfactual of."""
     if scenario.base is None:
@@ -467,14 +467,14 @@ def _described(scenario: Scenario) -> str:
 
 
 def _scenarios(args: argparse.Namespace) -> int:
-    rows = [("name", "period", "description")]
+    rows = []
     for name in list_scenarios():
         scenario = load_scenario(name)
         last = scenario.date_of(scenario.horizon_days - 1)
         rows.append(
             (name, f"{scenario.start.isoformat()} to {last.isoformat()}", _described(scenario))
         )
-    say(_columns(rows))
+    say(text_table(("name", "period", "description"), rows))
     return 0
 
 
@@ -508,7 +508,7 @@ def _scenario_and_overrides(args: argparse.Namespace) -> tuple[Scenario, dict[st
 def _outcome_table(summary: pd.DataFrame) -> str:
     """`analysis.summarize` as aligned text, formatted as `Comparison.summary` formats cells:
     shares in percent, other values to 3 significant digits."""
-    rows = [("outcome", "unit", "estimate [low, high]", "interval")]
+    rows = []
     for name, row in summary.iterrows():
         show = format_percent if row["unit"] == "share" else format_number
         rows.append(
@@ -519,7 +519,7 @@ def _outcome_table(summary: pd.DataFrame) -> str:
                 row["interval"],
             )
         )
-    return _columns(rows)
+    return text_table(("outcome", "unit", "estimate [low, high]", "interval"), rows)
 
 
 def _header(scenario: Scenario, args: argparse.Namespace, days: int) -> str:
@@ -616,7 +616,7 @@ def _check_address(host: str, port: int) -> None:
                 _SOURCE, "--host", host, f"allowed: an address of this machine ({error.strerror})"
             ) from None
         except OSError as error:
-            raise ScenarioError(
+            raise PortError(
                 _SOURCE, "--port", port, f"allowed: a free port on {host} ({error.strerror})"
             ) from None
 
@@ -628,8 +628,7 @@ def _viz(args: argparse.Namespace) -> int:
         shipped = args.scenario in list_scenarios()
         # Absolute: the server finds the file whatever its working directory.
         options["scenario"] = args.scenario if shipped else str(Path(args.scenario).resolve())
-    if not 1 <= args.port <= 65535:
-        raise ScenarioError(_SOURCE, "--port", args.port, "allowed: an integer in [1, 65535]")
+    check_integer(_SOURCE, "--port", args.port, 1, 65535, error=PortError)
     _check_address(args.host, args.port)
     try:
         from negotiation_sim.app import serve

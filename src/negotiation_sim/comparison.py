@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from negotiation_sim.analysis import wilson_interval
+from negotiation_sim.analysis import text_table, wilson_interval
 from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.outcomes import OUTCOMES, Measure
 from negotiation_sim.runner import run
@@ -144,13 +144,9 @@ class Comparison:
             f"percentile bootstrap; differences (b - a) paired bootstrap, "
             f"{self.resamples} resamples. Share differences in percentage points (pp)."
         )
-        rows = [("outcome", "unit", "statistic", label_a, label_b, "difference (b - a)")]
-        for name in names:
-            rows.extend(_summary_rows(name, self.table.loc[name]))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = [head, note, ""]
-        lines += ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-        lines += ["", self._talks_line()]
+        header = ("outcome", "unit", "statistic", label_a, label_b, "difference (b - a)")
+        rows = [row for name in names for row in _summary_rows(name, self.table.loc[name])]
+        lines = [head, note, "", text_table(header, rows), "", self._talks_line()]
         return Summary("\n".join(lines))
 
     def _talks_line(self) -> str:
@@ -484,12 +480,6 @@ def paired_difference(
 
 
 # --- the table ----------------------------------------------------------------------------------
-def _is_time_to_event(measure: Measure) -> bool:
-    # OUTCOMES declares times to an event as kind "days" that are NaN (censored) when the event
-    # never happens; other day measures (longest_pause) are plain durations.
-    return measure.kind == "days" and "censored" in measure.doc
-
-
 def _table(
     outcomes_a: pd.DataFrame,
     outcomes_b: pd.DataFrame,
@@ -525,7 +515,7 @@ def _table(
 def _prepare(measure: Measure, a: pd.Series, b: pd.Series, days: int) -> dict[str, object]:
     """The values to summarise per side, the statistic, and its point estimates."""
     a, b = a.to_numpy(dtype=np.float64), b.to_numpy(dtype=np.float64)
-    if _is_time_to_event(measure):
+    if measure.censored:  # a time to an event, NaN when it never came
         estimates = [restricted_mean(kaplan_meier(x, None, days)) for x in (a, b)]
         # Censored replicates count at the horizon: as every replicate is followed to the
         # horizon, the mean of min(time, horizon) is that same area, so it is what we resample.

@@ -1,5 +1,18 @@
 """Errors a user can cause, each naming where, what and what is allowed, and the checks that
-raise them."""
+raise them.
+
+Every error the package raises on purpose is a `NegotiationSimError`::
+
+    NegotiationSimError
+    ├── ScenarioError (also a ValueError): a scenario file, parameter, option or value
+    │   ├── ModelArgumentError: a bad argument to the model itself (seed, replicates, days, ...)
+    │   ├── StoreError: a results store of another format, sweep or version, or reused
+    │   └── PortError: the dashboard's port cannot be used
+    └── negotiation_sim.sweeps.SweepFailed (also a RuntimeError): chunks of a sweep failed twice
+
+The `ScenarioError` family shares one message shape (file, key, value, what is allowed), so
+the command line reports each as one line with exit status 2.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +20,7 @@ import contextlib
 import math
 import os
 import reprlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -29,10 +43,21 @@ def shown(value: object) -> str:
         text = _SHORT.repr(value)
     except Exception:  # noqa: BLE001 - a value whose repr fails still gets a message
         text = f"<{type(value).__name__}>"
-    return " ".join(text.splitlines())
+    text = " ".join(text.splitlines())
+    # reprlib bounds each level, not the whole: nested tables of long strings still add up.
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
 
 
-class ScenarioError(ValueError):
+#: The longest a value is shown in a message, in characters.
+MAX_SHOWN = 400
+
+
+class NegotiationSimError(Exception):
+    """The base of every error negotiation_sim raises on purpose: ``except
+    NegotiationSimError`` catches them all, and nothing else."""
+
+
+class ScenarioError(NegotiationSimError, ValueError):
     """A scenario file, parameter or value is not acceptable.
 
     The message names the file (or ``<parameters>`` for values given in code), the key, the
@@ -42,6 +67,21 @@ class ScenarioError(ValueError):
     def __init__(self, source: str, key: str, value: object, allowed: str) -> None:
         self.source, self.key, self.value, self.allowed = source, key, value, allowed
         super().__init__(f"{_clipped(source)}: {_clipped(key)} = {shown(value)}: {allowed}")
+
+
+class ModelArgumentError(ScenarioError):
+    """A bad argument to the model itself (``<model>``): its seed, replicates, seeds, days, a
+    replicate index, or more replicates than memory holds."""
+
+
+class StoreError(ScenarioError):
+    """A results store that cannot be used as asked: not a store, of another format, written
+    by another version or for another sweep, or holding a point already. The source is the
+    store's file."""
+
+
+class PortError(ScenarioError):
+    """The dashboard's port cannot be used: out of range, or taken on that host."""
 
 
 def _clipped(text: object, limit: int = 160) -> str:
@@ -54,10 +94,15 @@ def _clipped(text: object, limit: int = 160) -> str:
 
 
 def check_integer(
-    source: str, key: str, value: object, minimum: int, maximum: int | None = None
+    source: str,
+    key: str,
+    value: object,
+    minimum: int,
+    maximum: int | None = None,
+    error: type[ScenarioError] = ScenarioError,
 ) -> None:
-    """Raise `ScenarioError` unless ``value`` is an integer (not a bool) in
-    [``minimum``, ``maximum``]."""
+    """Raise ``error`` (`ScenarioError` or a subclass) unless ``value`` is an integer (not a
+    bool) in [``minimum``, ``maximum``]."""
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, np.integer))
@@ -65,7 +110,7 @@ def check_integer(
         or (maximum is not None and value > maximum)
     ):
         bound = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
-        raise ScenarioError(source, key, value, f"allowed: an integer {bound}")
+        raise error(source, key, value, f"allowed: an integer {bound}")
 
 
 def finite(value: object) -> float | None:
@@ -84,21 +129,86 @@ def finite(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def check_writable_file(source: str, key: str, path: str | Path) -> None:
-    """Raise `ScenarioError` unless ``path`` names a file (new or existing, not a folder) in an
-    existing folder this user may write: checked before a long job, not after it."""
+def allowed_text(
+    kind: str,
+    low: float | None = None,
+    high: float | None = None,
+    choices: Sequence[str] = (),
+    unit: str | None = None,
+) -> str:
+    """What a value of ``kind`` (real | integer | choice | flag) may be, in words: the text
+    error messages show after ``allowed:`` and the reference tables show as the range. A
+    ``unit`` follows a range of numbers.
+
+    >>> allowed_text("integer", 7, 180, unit="days")
+    'an integer in [7, 180] (days)'
+    >>> allowed_text("choice", choices=("working", "leader"))
+    "one of 'working', 'leader'"
+    """
+    if kind == "choice":
+        return "one of " + ", ".join(repr(c) for c in choices)
+    if kind == "flag":
+        return "true or false"
+    what = "an integer" if kind == "integer" else "a finite number"
+    return f"{what} in [{low}, {high}]" + (f" ({unit})" if unit else "")
+
+
+def check_value(
+    source: str,
+    key: str,
+    value: object,
+    kind: str,
+    low: float | None = None,
+    high: float | None = None,
+    unit: str | None = None,
+    choices: Sequence[str] = (),
+) -> object:
+    """``value`` as a plain Python value of ``kind`` (real | integer | choice | flag), or
+    `ScenarioError` saying what is allowed (`allowed_text`).
+
+    Reals are finite numbers in [``low``, ``high``] (returned as float); integers the same with
+    no fractional part (returned as int; 3.0 is 3); flags bools; choices one of ``choices``.
+    Bools are not numbers, and numpy scalars count as their Python values.
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if kind == "choice":
+        accepted = isinstance(value, str) and value in choices
+    elif kind == "flag":
+        accepted = isinstance(value, bool)
+    else:
+        number = finite(value)  # None for non-numbers, infinities and integers past a float
+        accepted = (
+            number is not None
+            and (kind != "integer" or number.is_integer())
+            and low <= number <= high
+        )
+        if accepted:
+            value = int(number) if kind == "integer" else number
+    if not accepted:
+        allowed = allowed_text(kind, low, high, choices, unit)
+        raise ScenarioError(source, key, value, f"allowed: {allowed}")
+    return value
+
+
+def check_writable_file(
+    source: str, key: str, path: str | Path, error: type[ScenarioError] = ScenarioError
+) -> None:
+    """Raise ``error`` (`ScenarioError` or a subclass) unless ``path`` names a file (new or
+    existing, not a folder) in an existing folder this user may write: checked before a long
+    job, not after it."""
     path, where = Path(path), str(path)
     folder = path.parent
     try:
         is_dir, folder_exists, exists = path.is_dir(), folder.is_dir(), path.exists()
-    except (OSError, ValueError) as error:  # a name too long, a NUL byte, ...
-        why = getattr(error, "strerror", None) or str(error)
-        raise ScenarioError(source, key, where, f"allowed: a usable file path ({why})") from None
+    except (OSError, ValueError) as problem:  # a name too long, a NUL byte, ...
+        why = getattr(problem, "strerror", None) or str(problem)
+        raise error(source, key, where, f"allowed: a usable file path ({why})") from None
     if is_dir:
-        raise ScenarioError(source, key, where, "allowed: a file path, not a folder")
+        raise error(source, key, where, "allowed: a file path, not a folder")
     if not folder_exists:
-        raise ScenarioError(
+        raise error(
             source, key, where, f"allowed: a file in an existing folder ({folder} does not exist)"
         )
     if not os.access(folder, os.W_OK | os.X_OK) or (exists and not os.access(path, os.W_OK)):
-        raise ScenarioError(source, key, where, "allowed: a file this user may write")
+        raise error(source, key, where, "allowed: a file this user may write")

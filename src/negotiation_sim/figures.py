@@ -306,12 +306,7 @@ def timeline(
     (``record_daily=True``, the default).
     """
     series = (series,) if isinstance(series, str) else tuple(series)
-    if (
-        isinstance(replicate, bool)
-        or not isinstance(replicate, (int, np.integer))
-        or not 0 <= replicate < model.replicates
-    ):
-        raise ValueError(f"replicate {replicate!r} outside 0..{model.replicates - 1}")
+    replicate = model._replicate(replicate)  # a ModelArgumentError (a ValueError) if not one
     if not series:
         raise ValueError("series: name at least one daily series")
     fig = _figure(2, 1, (12, 7))

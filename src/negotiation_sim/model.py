@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from types import MappingProxyType, SimpleNamespace
 
 import mesa
@@ -19,19 +20,20 @@ import numpy as np
 import pandas as pd
 
 from negotiation_sim import parameters as registry
-from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
+from negotiation_sim.actors import ACTORS, CHANNELS, HOOKS
 from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO, Actor
 from negotiation_sim.actors.pyongyang import ICBM
-from negotiation_sim.errors import ScenarioError, check_integer
-from negotiation_sim.outcomes import OUTCOMES
+from negotiation_sim.codes import Codes
+from negotiation_sim.errors import ModelArgumentError, ScenarioError, check_integer
+from negotiation_sim.outcomes import DAILY, OUTCOMES
 from negotiation_sim.recording import (
     DailyRecord,
     EventLog,
     chronicle,
     daily_bytes_per_replicate_day,
 )
-from negotiation_sim.scenarios import Scenario, load_scenario
-from negotiation_sim.streams import Slot, Streams, replicate_seeds
+from negotiation_sim.scenarios import MOVE_KINDS, Scenario, load_scenario
+from negotiation_sim.streams import Streams, replicate_seeds
 
 #: The most replicates one batched model takes (more: `negotiation_sim.sweeps`, in chunks).
 MAX_REPLICATES = 100_000_000
@@ -39,29 +41,68 @@ MAX_REPLICATES = 100_000_000
 STATE_BYTES_PER_REPLICATE = 2_200
 #: Share of the machine's memory a model may plan to use before it refuses to start.
 MEMORY_SHARE = 0.8
+#: The world's own draws (the actors declare theirs).
+WORLD_DRAWS = ("world.crisis",)
 
-_CHOICES = {
-    "washington.precondition": registry.PRECONDITIONS,
-    "washington.talks_level": registry.TALKS_LEVELS,
-}
-_QUIET = ("back_channel", "cn_envoy", "ru_intermediary", "new_sanctions")
-#: The events a scripted move shows up as, for the chronicle's notes.
-_EVENTS_OF_MOVE = {
-    ("washington", "talks_offer"): ("talks_offer",),
-    ("washington", "precondition"): ("talks_offer", "mixed_signal"),
-    ("washington", "us_sanctions"): ("us_sanctions",),
-    ("washington", "threat"): ("threat",),
-    ("washington", "mixed_signal"): ("mixed_signal",),
-    ("washington", "back_channel"): ("back_channel",),
-    ("washington", "reassure"): ("reassure",),
-    ("washington", "bless_un_envoy"): ("bless_un_envoy",),
-    ("beijing", "enforcement"): ("enforcement",),
-    ("beijing", "envoy"): ("envoy",),
-    ("moscow", "intermediary"): ("intermediary",),
-    ("moscow", "distraction"): ("russia_crisis",),
-    ("un", "envoy_proposal"): ("envoy_proposal",),
-    ("un", "envoy"): ("un_envoy",),
-}
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """The day's joint outcome in every replicate: what the actors' decisions came to.
+
+    Built once a day by the model (`NegotiationModel.resolve`) from the actors' decisions;
+    actors read it in ``advance`` (``model.today``) and in tomorrow's ``step``
+    (``model.yesterday``). Arrays over replicates.
+    """
+
+    launch: np.ndarray  # Pyongyang launched missiles (M6)
+    nuclear: np.ndarray  # ... or tested a nuclear device (M6)
+    cls: np.ndarray  # the launch's missile class (`codes.MISSILE_CLASSES`)
+    missiles: np.ndarray  # missiles launched (0 without a launch)
+    icbm: np.ndarray  # ICBM flights
+    tested: np.ndarray  # any test
+    major: np.ndarray  # an ICBM flight or a nuclear test (M4)
+    pledge_broken: np.ndarray  # a test or Washington's sanctions end a pledged pause (M2)
+    pledge: np.ndarray  # a pause pledged today and not broken today (M2)
+    contact: np.ndarray  # Pyongyang made contact (M10)
+    previous_state: np.ndarray  # the state of talks before today (`codes.TALKS_STATES`)
+    talks_state: np.ndarray  # ... and after
+    in_talks: np.ndarray
+    talks_started: np.ndarray
+    talks_ended: np.ndarray  # collapsed or walked out of (M7, M17, M20)
+    walkout: np.ndarray  # in protest at new sanctions (M20)
+    us_round: np.ndarray  # a US sanctions round (M3)
+    threat: np.ndarray  # M9
+    reassure: np.ndarray  # M16
+    offer: np.ndarray  # Washington offered or restated talks (M1)
+    mixed_signal: np.ndarray  # M8
+    blessed: np.ndarray  # Washington blessed a UN envoy (M10)
+    back_channel: np.ndarray  # M10
+    cn_envoy: np.ndarray  # M11
+    ru_intermediary: np.ndarray  # M10, M12
+    resolution_passed: np.ndarray  # M4
+    resolution_vetoed: np.ndarray  # M4
+    vetoers: np.ndarray  # who vetoed: Beijing 1 + Moscow 2 (`actors.united_nations.VETOERS`)
+    new_sanctions: np.ndarray  # a US round or a passed resolution (M3, M4, M20)
+    reneged: np.ndarray  # sanctions during a pledged pause (M2)
+    cooperating: np.ndarray  # what Washington would see if it read Pyongyang right (M18)
+    tension_jump: np.ndarray  # today's rise in tension before it decays (M9, M15, M16)
+    crisis: np.ndarray  # a militarized crisis broke out (M15)
+
+    @classmethod
+    def quiet(cls, replicates: int) -> Day:
+        """A day on which nothing happened: the "yesterday" of the first day."""
+        nothing = np.zeros(replicates, dtype=bool)
+        nothing.flags.writeable = False
+        return cls(**{f.name: nothing for f in fields(cls)})
+
+
+def _codes(entry: registry.Parameter) -> Codes:
+    """The codes of a choice parameter's values."""
+    return entry.choices if isinstance(entry.choices, Codes) else Codes(entry.name, entry.choices)
+
+
+#: Which event kinds each scripted move kind shows up as, for the chronicle's notes.
+_EVENTS_OF_MOVE = MappingProxyType({key: spec.events for key, spec in MOVE_KINDS.items()})
 
 
 class NegotiationModel(mesa.Model):
@@ -81,15 +122,7 @@ class NegotiationModel(mesa.Model):
 
     #: The actor class of each key, in the order they are built: Pyongyang reads the others'
     #: state when it first weighs talks, so it comes last.
-    ACTORS: Mapping[str, type[Actor]] = MappingProxyType(
-        {
-            "washington": Washington,
-            "beijing": Beijing,
-            "moscow": Moscow,
-            "un": UnitedNations,
-            "pyongyang": Pyongyang,
-        }
-    )
+    ACTORS: Mapping[str, type[Actor]] = MappingProxyType({a.key: a for a in ACTORS})
 
     def __init__(
         self,
@@ -105,7 +138,9 @@ class NegotiationModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
-        check_integer("<model>", "seed", seed, 0)  # any size: numpy's SeedSequence takes it
+        check_integer(
+            "<model>", "seed", seed, 0, error=ModelArgumentError
+        )  # any size: numpy's SeedSequence takes it
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self._negotiation_scenario = load_scenario(scenario)
@@ -114,7 +149,10 @@ class NegotiationModel(mesa.Model):
         recorded_days = self.scenario.horizon_days if record_daily else 0
         self.seeds = _replicate_seeds(seed, replicates, seeds, recorded_days)
         self.replicates = self.seeds.size
-        self.streams = Streams(self.seeds)
+        classes = _actor_classes(actors)
+        self.streams = Streams(
+            self.seeds, [*WORLD_DRAWS, *(f"{c.key}.{d}" for c in classes.values() for d in c.draws)]
+        )
         self.start: dt.date = self.scenario.start
         self.horizon: int = self.scenario.horizon_days
         self.day = 0
@@ -123,11 +161,19 @@ class NegotiationModel(mesa.Model):
         self.script_today: dict[str, dict[str, object]] = {}
         self._init_world()
         initial = self.scenario.initial_state()
-        for key, actor_class in _actor_classes(actors).items():
-            setattr(self, key, actor_class(self, initial))
+        self._influences: dict[str, list[Callable[[], np.ndarray]]] = {h: [] for h in HOOKS}
+        self.channels: list[tuple[int, object, Actor]] = []
+        #: The actors by key, in the order they are built (`NegotiationModel.ACTORS`).
+        self.actors: dict[str, Actor] = {}
+        for key, actor_class in classes.items():
+            actor = self.actors[key] = actor_class(self, initial)
+            setattr(self, key, actor)
+            self._register(actor)
         self._pain_share = self._pain_weights()
         # M15: hawkishness 0.5 is neutral; none halves the hazard, full hawkishness adds half.
         self._crisis_scale = self.world.crisis_hazard * (0.5 + self.washington.p.hawkishness)
+        #: The owner of each declared quantity: the model ("world") and every actor by key.
+        self._owners = {"world": self, **self.actors}
         self.record = DailyRecord(record_daily, self.replicates, self.horizon)
         self.log = EventLog(record_events, self.replicates)
         # Mesa's DataCollector keeps the replicate mean of a few series, day by day.
@@ -156,20 +202,40 @@ class NegotiationModel(mesa.Model):
         """Every parameter as a scalar or an array over replicates; choices as codes."""
         out = {}
         for name, value in self.scenario.parameter_values().items():
-            if isinstance(value, np.ndarray):
-                if value.size != self.replicates:
-                    raise ScenarioError(
-                        self.scenario.path,
-                        name,
-                        value.tolist(),
-                        f"allowed: a scalar or exactly {self.replicates} values, one per replicate",
-                    )
-                if name in _CHOICES:
-                    value = np.array([_CHOICES[name].index(v) for v in value], dtype=np.int64)
-            elif name in _CHOICES:
-                value = _CHOICES[name].index(value)
+            if isinstance(value, np.ndarray) and value.size != self.replicates:
+                raise ScenarioError(
+                    self.scenario.path,
+                    name,
+                    value.tolist(),
+                    f"allowed: a scalar or exactly {self.replicates} values, one per replicate",
+                )
+            entry = registry.REGISTRY[name]
+            if entry.kind == "choice":
+                value = _codes(entry).encode(value if isinstance(value, str) else value.tolist())
             out[name] = value
         return out
+
+    def _register(self, actor: Actor) -> None:
+        """Wire an actor's declared channels and influences into the rules that read them."""
+        for hook, method in actor.influences.items():
+            if hook not in HOOKS:
+                raise ModelArgumentError(
+                    "<model>",
+                    f"{type(actor).__name__}.influences",
+                    hook,
+                    "allowed: one of " + ", ".join(HOOKS),
+                )
+            self._influences[hook].append(getattr(actor, method))
+        for channel in actor.channels:
+            self.channels.append((CHANNELS.code(channel.name), channel, actor))
+        self.channels.sort(key=lambda entry: entry[0])
+
+    def influence(self, hook: str) -> np.ndarray:
+        """The sum of every actor's contribution to ``hook`` today (0 when none contributes)."""
+        total = ZERO
+        for contribution in self._influences[hook]:
+            total = total + contribution()
+        return total
 
     def parameters_of(self, actor: str) -> dict[str, object]:
         """One actor's parameters by short name (``pause_days`` for ``washington.pause_days``).
@@ -201,17 +267,17 @@ class NegotiationModel(mesa.Model):
         self.summits = (self.talks_state == 3).astype(np.int64)
         self.crises = np.zeros(r, dtype=np.int64)
         self.max_tension = self.tension.copy()
-        self._quiet = quiet = np.zeros(r, dtype=bool)  # shared: read-only
-        quiet.flags.writeable = False
-        self.yesterday = SimpleNamespace(**{name: quiet for name in _QUIET})
+        self.yesterday = Day.quiet(r)
+        self._quiet = self.yesterday.launch  # shared: read-only
+        self._no_vetoer = np.zeros(r, dtype=np.int64)
 
     # --- the day ------------------------------------------------------------------------------
     def step(self) -> None:
         """Run one day in every replicate."""
-        self.u = self.streams.day(self.day)
+        self.streams.start_day(self.day)
         self.script_today = self._script.get(self.day, {})
         self.agents.do("step")
-        self.today = self._resolve()
+        self.today = self.resolve()
         self.agents.do("advance")
         self._update_world()
         self._log_day()
@@ -233,21 +299,29 @@ class NegotiationModel(mesa.Model):
     def days_to_run(self, days: int | None) -> int:
         """``days`` checked (default: the days left to the horizon) before any day runs."""
         days = max(self.horizon - self.day, 0) if days is None else days
-        check_integer("<model>", "days", days, 0, self.scenario.max_days - self.day)
+        check_integer(
+            "<model>", "days", days, 0, self.scenario.max_days - self.day, error=ModelArgumentError
+        )
         if self.record.enabled and self.day + days > self.record.capacity:
             check_memory(self.replicates, self.day + days)
         return int(days)
 
-    def _resolve(self) -> SimpleNamespace:
-        """Combine the actors' decisions into the day's joint outcome."""
+    def resolve(self) -> Day:
+        """Combine the actors' decisions into the day's joint outcome, with the tension it
+        brings and any crisis."""
         py, us, un = self.pyongyang, self.washington, self.un
         state = self.talks_state
         passed = vetoed = self._quiet
+        vetoers = self._no_vetoer
         if un.vote.any():
-            vetoed = un.vote & (self.beijing.veto | self.moscow.veto)  # M4
+            cn_veto, ru_veto = self.beijing.veto, self.moscow.veto
+            vetoed = un.vote & (cn_veto | ru_veto)  # M4
             passed = un.vote & ~vetoed
+            vetoers = cn_veto * 1 + ru_veto * 2
         # M2: sanctions on a Pyongyang keeping a pledged pause break Washington's word.
         reneged = us.sanction & py.pledged
+        tested = py.launch | py.nuclear
+        broken = tested | reneged  # what ends a pledged pause (M2)
         # Pyongyang's moves are each open in one state only (contact from none, acceptance or
         # lapse from contact, a summit from talks), so at most one applies per replicate.
         ended = (state >= TALKS) & (py.walkout | py.collapse)  # M20, M7
@@ -257,17 +331,19 @@ class NegotiationModel(mesa.Model):
         if moved.any():
             new_state = np.where(ended, NO_TALKS, state + up - (py.lapse & ~py.accept))
         in_talks = new_state >= TALKS
-        tested = py.launch | py.nuclear
         icbm = py.salvo * (py.cls == ICBM)  # salvo is 0 on days without a launch
-        return SimpleNamespace(
+        major = (icbm > 0) | py.nuclear
+        jump, crisis = self._tension_and_crisis(in_talks, py.launch, major, us.threat, us.reassure)
+        return Day(
             launch=py.launch,
             nuclear=py.nuclear,
             cls=py.cls,
             missiles=py.salvo,
             icbm=icbm,
             tested=tested,
-            major=(icbm > 0) | py.nuclear,
-            pledge=py.pledge & ~(tested | reneged),
+            major=major,
+            pledge_broken=broken,
+            pledge=py.pledge & ~broken,
             contact=py.contact,
             previous_state=state,
             talks_state=new_state,
@@ -286,28 +362,43 @@ class NegotiationModel(mesa.Model):
             ru_intermediary=self.moscow.intermediary,
             resolution_passed=passed,
             resolution_vetoed=vetoed,
+            vetoers=vetoers,
             new_sanctions=us.sanction | passed,
             reneged=reneged,
             cooperating=((py.pledged & ~reneged) | py.pledge | in_talks) & ~tested,
+            tension_jump=jump,
+            crisis=crisis,
         )
 
-    def _update_world(self) -> None:
-        """Tension (M6, M9, M15, M16), crisis (M15), economic pain (M5) and talks."""
-        w, t = self.world, self.today
-        calm = w.tension_decay + w.talks_calm * t.in_talks
-        tension = self.tension * (ONE - calm)
-        if (t.tested | t.threat | t.reassure).any():
-            jump = (
-                w.tension_launch * t.launch
-                + w.tension_major * t.major
-                + w.tension_threat * t.threat
-                + w.tension_reassurance * t.reassure
+    def _tension_and_crisis(self, in_talks, launch, major, threat, reassure) -> tuple:
+        """Today's jump in tension (M6, M9, M16, and other actors' through the ``tension``
+        hook) and whether a militarized crisis breaks out (M15)."""
+        w = self.world
+        calm = w.tension_decay + w.talks_calm * in_talks
+        jump = self.influence("tension")
+        if (launch | major | threat | reassure).any():
+            jump = jump + (
+                w.tension_launch * launch
+                + w.tension_major * major
+                + w.tension_threat * threat
+                + w.tension_reassurance * reassure
             )
+        tension = self.tension * (ONE - calm)
+        if jump is not ZERO:
             tension = tension + (ONE - tension) * np.minimum(jump, ONE)
-        # M15: miscalculation grows with tension and hawks; an active UN channel damps it.
+        # M15: miscalculation grows with tension and hawks; an envoy mission under way as the
+        # day begins (through an open channel) damps it.
         relief = ONE - self.un.p.crisis_relief * self.un.channel_active
-        t.crisis = self.u[Slot.WORLD_CRISIS] < self._crisis_scale * tension * tension * relief
-        self.tension = np.where(t.crisis, ONE, tension)
+        crisis = self.streams.draw("world.crisis") < (
+            self._crisis_scale * tension * tension * relief
+        )
+        self._tension_today = np.where(crisis, ONE, tension)
+        return np.broadcast_to(jump, tension.shape), crisis
+
+    def _update_world(self) -> None:
+        """Tension (M6, M9, M15, M16), economic pain (M5), what bought talks (M7), counters."""
+        w, t = self.world, self.today
+        self.tension = self._tension_today
         self.economic_pain = self.economic_pain + w.pain_rate * (
             self._pain_target() - self.economic_pain
         )
@@ -335,7 +426,7 @@ class NegotiationModel(mesa.Model):
         )
         return np.minimum(target, ONE)
 
-    def _count_day(self, t: SimpleNamespace) -> None:
+    def _count_day(self, t: Day) -> None:
         day = self.day
         # Contact (state 0 to 1) and talks (to 2) begin only on days with these events.
         if t.launch.any():
@@ -353,136 +444,33 @@ class NegotiationModel(mesa.Model):
             self.talks_episodes = self.talks_episodes + t.talks_started
             self.collapses = self.collapses + t.talks_ended
             self.walkouts = self.walkouts + t.walkout
-            self.summits = self.summits + ((t.previous_state < SUMMIT) & (t.talks_state == SUMMIT))
-        elif t.in_talks.any():
+        if t.in_talks.any():  # a summit is reached only in talks
             self.summits = self.summits + ((t.previous_state < SUMMIT) & (t.talks_state == SUMMIT))
         self.crises = self.crises + t.crisis
         self.max_tension = np.maximum(self.max_tension, self.tension)
 
     def _log_day(self) -> None:
         """Hand the day's events to the log: whether each kind of `EVENT_KINDS` happened."""
-        if not self.log.enabled:
-            return
-        t, un, cn, ru = self.today, self.un, self.beijing, self.moscow
-        self.log.add_day(
-            self.day,
-            {
-                "launch": t.launch,
-                "nuclear_test": t.nuclear,
-                "pledge": t.pledge,
-                "contact": t.contact,
-                "contact_lapse": (t.previous_state == CONTACT) & (t.talks_state == NO_TALKS),
-                "talks_start": t.talks_started,
-                "summit": (t.previous_state == TALKS) & (t.talks_state == SUMMIT),
-                "walkout": t.walkout,
-                "talks_collapse": t.talks_ended & ~t.walkout,
-                "talks_offer": t.offer,
-                "us_sanctions": t.us_round,
-                "reneged": t.reneged,
-                "threat": t.threat,
-                "reassure": t.reassure,
-                "mixed_signal": t.mixed_signal,
-                "bless_un_envoy": t.blessed,
-                "back_channel": t.back_channel,
-                "envoy": t.cn_envoy,
-                "enforcement": cn.forced("enforcement", cn._no),
-                "intermediary": t.ru_intermediary,
-                "russia_crisis": ru.forced("distraction", ru._no),
-                "envoy_proposal": un.proposal,
-                "un_envoy": un.mission,
-                "draft": un.draft,
-                "resolution_passed": t.resolution_passed,
-                "resolution_vetoed": t.resolution_vetoed,
-                "crisis": t.crisis,
-            },
-            self._event_details,
-        )
-
-    def _event_details(self) -> dict[str, np.ndarray]:
-        """Detail codes of the event kinds that carry one (see `recording.DETAIL_FORMATS`)."""
-        t, cn = self.today, self.beijing
-        return {
-            "launch": t.missiles * 8 + t.cls,
-            "contact": self.pyongyang.channel,
-            "talks_offer": self.washington.precondition,
-            "envoy": cn.envoy_success,
-            "enforcement": cn.enforcement,
-            "resolution_vetoed": cn.veto * 1 + self.moscow.veto * 2,
-        }
+        if self.log.enabled:
+            self.log.add_day(self.day, self._owners, self.today)
 
     def _record_day(self) -> None:
         if self.record.enabled:
-            self.record.append(self._daily_values())
+            self.record.append(
+                {name: m.compute(self._owners[m.owner]) for name, m in DAILY.items()}
+            )
         self.datacollector.collect(self)
-
-    def _daily_values(self) -> dict[str, np.ndarray]:
-        py, us, un, t = self.pyongyang, self.washington, self.un, self.today
-        return {
-            "tension": self.tension,
-            "trust": py.trust,
-            "willingness_us": py.willingness_us,
-            "willingness_un": py.willingness_un,
-            "us_sanctions": us.us_sanctions,
-            "un_sanctions": un.un_sanctions,
-            "economic_pain": self.economic_pain,
-            "capability": py.capability,
-            "credibility": us.credibility,
-            "beijing_pressure": self.beijing.pressure,
-            "talks_state": t.talks_state,
-            "missiles": t.missiles,
-            "launch_day": t.launch,
-            "icbm": t.icbm,
-            "nuclear": t.nuclear,
-            "us_sanctions_round": t.us_round,
-            "un_resolution": t.resolution_passed,
-            "un_veto": t.resolution_vetoed,
-            "crisis": t.crisis,
-        }
 
     # --- results ------------------------------------------------------------------------------
     @property
     def outcomes(self) -> pd.DataFrame:
         """One row per replicate: the outcomes of `negotiation_sim.outcomes.OUTCOMES`."""
-        py, us, un = self.pyongyang, self.washington, self.un
-        by_class = py.missiles_by_class
-
-        def first(days: np.ndarray) -> np.ndarray:
-            return np.where(days >= 0, days, np.nan)
-
-        columns = {
-            "seed": self.seeds,
-            "talks_reached": self.first_talks >= 0,
-            "days_to_contact": first(self.first_contact),
-            "days_to_talks": first(self.first_talks),
-            "talks_days": self.talks_days,
-            "talks_episodes": self.talks_episodes,
-            "talks_collapsed": self.collapses > 0,
-            "walkouts": self.walkouts,
-            "summit_reached": self.summits > 0,
-            "launch_days": py.launch_days,
-            "launch_days_before_talks": self.launches_before_talks,
-            "missiles": py.missiles,
-            "missiles_srbm": by_class[0],
-            "missiles_mrbm": by_class[1],
-            "missiles_irbm": by_class[2],
-            "missiles_hgv": by_class[4],
-            "icbm_tests": by_class[3],
-            "nuclear_tests": py.nuclear_tests,
-            "us_sanctions_rounds": us.rounds,
-            "offers": us.offers,
-            "threats": us.threats,
-            "un_resolutions": un.resolutions,
-            "un_vetoes": un.vetoes,
-            "reneged": us.reneged,
-            "longest_pause": py.longest_pause,
-            "crisis": self.crises > 0,
-            "max_tension": self.max_tension,
-            "final_capability": py.capability,
-            "final_trust": py.trust,
-            "final_economic_pain": self.economic_pain,
-        }
-        assert list(columns) == list(OUTCOMES)
-        return pd.DataFrame({k: np.array(v, copy=True) for k, v in columns.items()})
+        return pd.DataFrame(
+            {
+                name: np.array(np.broadcast_to(m.compute(self._owners[m.owner]), self.seeds.shape))
+                for name, m in OUTCOMES.items()
+            }
+        )
 
     def daily(self, name: str) -> np.ndarray:
         """A daily series as an array of shape (days run, replicates)."""
@@ -494,7 +482,9 @@ class NegotiationModel(mesa.Model):
 
     def _replicate(self, replicate: object) -> int:
         """``replicate`` checked as an index into this model's replicates."""
-        check_integer("<model>", "replicate", replicate, 0, self.replicates - 1)
+        check_integer(
+            "<model>", "replicate", replicate, 0, self.replicates - 1, error=ModelArgumentError
+        )
         return int(replicate)
 
     def chronicle(self, replicate: int = 0) -> str:
@@ -510,7 +500,7 @@ class NegotiationModel(mesa.Model):
         """The scenario's note for each (day, event kind) its scripted moves produce."""
         notes = {}
         for move in self.scenario.applied_moves():
-            for kind in _EVENTS_OF_MOVE.get((move.actor, move.kind), ()):
+            for kind in _EVENTS_OF_MOVE[(move.actor, move.kind)]:
                 notes[(move.day, kind)] = move.note
         return notes
 
@@ -530,11 +520,11 @@ def _actor_classes(replacements: Mapping[str, type[Actor]] | None) -> dict[str, 
     classes = dict(NegotiationModel.ACTORS)
     for key, actor_class in (replacements or {}).items():
         if key not in classes:
-            raise ScenarioError(
+            raise ModelArgumentError(
                 "<model>", "actors", key, "allowed: one of " + ", ".join(NegotiationModel.ACTORS)
             )
         if not (isinstance(actor_class, type) and issubclass(actor_class, classes[key])):
-            raise ScenarioError(
+            raise ModelArgumentError(
                 "<model>",
                 f"actors.{key}",
                 actor_class,
@@ -558,12 +548,12 @@ def _replicate_seeds(
             isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 0 <= v < 2**63
             for v in values
         ):
-            raise ScenarioError(
+            raise ModelArgumentError(
                 "<model>", "seeds", seeds, "allowed: a non-empty 1-D list of integers in [0, 2**63)"
             )
         check_memory(len(values), recorded_days)
         return np.array(values, dtype=np.int64)
-    check_integer("<model>", "replicates", replicates, 1, MAX_REPLICATES)
+    check_integer("<model>", "replicates", replicates, 1, MAX_REPLICATES, error=ModelArgumentError)
     check_memory(int(replicates), recorded_days)
     return replicate_seeds(int(seed), int(replicates))
 
@@ -578,7 +568,7 @@ def check_memory(replicates: int, recorded_days: int) -> None:
     per_replicate = STATE_BYTES_PER_REPLICATE + recorded_days * daily_bytes_per_replicate_day()
     needed = replicates * per_replicate
     if needed > MEMORY_SHARE * memory:
-        raise ScenarioError(
+        raise ModelArgumentError(
             "<model>",
             "replicates",
             replicates,

@@ -17,15 +17,15 @@ from types import MappingProxyType
 
 import numpy as np
 
-from negotiation_sim.errors import ScenarioError, finite
+# Choices are defined once, as codes: names in files and docs, integers in the model.
+from negotiation_sim.codes import PRECONDITIONS, TALKS_LEVELS
+from negotiation_sim.errors import ScenarioError, allowed_text, check_value
 
 SEED_2022 = "000_86765be9c3ba85b9.txt"
 SEED_2017 = "003_184512813cdc3250.txt"
 
-#: Washington's preconditions for talks (M1), from least to most demanding.
-PRECONDITIONS = ("none", "test_pause", "behaviour_change", "denuclearization")
-#: The level at which Washington offers talks (M17).
-TALKS_LEVELS = ("working", "leader")
+#: The dated record of 2017 and 2022 (``data/records``), for quotations from its events.
+RECORD = "timeline_2017_2022.csv"
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,15 @@ class Parameter:
     def is_continuous(self) -> bool:
         return self.kind == "real"
 
+    def range_text(self) -> str:
+        """The values this parameter accepts, in words (the reference's range column): e.g.
+        ``a finite number in [0.0, 1.0]``, ``one of 'working', 'leader'``."""
+        return allowed_text(self.kind, self.low, self.high, self.choices)
+
     def allowed(self) -> str:
-        """Say in words what values this parameter accepts."""
-        if self.kind == "choice":
-            return "allowed: one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "flag":
-            return "allowed: true or false"
-        what = "an integer" if self.kind == "integer" else "a finite number"
-        return f"allowed: {what} in [{self.low}, {self.high}] ({self.unit})"
+        """Say in words what values this parameter accepts, as error messages do: the
+        `range_text` with the unit of a number."""
+        return "allowed: " + allowed_text(self.kind, self.low, self.high, self.choices, self.unit)
 
     def validate(self, value: object, source: str = "<parameters>") -> object:
         """Return ``value`` normalised, or raise `ScenarioError` naming what is wrong.
@@ -98,24 +99,9 @@ class Parameter:
         return values.astype(np.int64 if self.kind == "integer" else np.float64)
 
     def _validate_scalar(self, value: object, source: str) -> object:
-        if isinstance(value, np.generic):
-            value = value.item()
-        if self.kind == "choice":
-            if isinstance(value, str) and value in self.choices:
-                return value
-            raise ScenarioError(source, self.name, value, self.allowed())
-        if self.kind == "flag":
-            if isinstance(value, bool):
-                return value
-            raise ScenarioError(source, self.name, value, self.allowed())
-        number = finite(value)  # None for non-numbers, infinities and integers past a float
-        if (
-            number is None
-            or (self.kind == "integer" and not number.is_integer())
-            or not self.low <= number <= self.high
-        ):
-            raise ScenarioError(source, self.name, value, self.allowed())
-        return int(number) if self.kind == "integer" else number
+        return check_value(
+            source, self.name, value, self.kind, self.low, self.high, self.unit, self.choices
+        )
 
 
 def _real(name, default, low, high, unit, mechanisms, source, quote, doc):

@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
-from negotiation_sim.actors.pyongyang import CHANNELS, MISSILE_CLASSES
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS
-from negotiation_sim.parameters import PRECONDITIONS
-
-_VETOERS = {1: "Beijing", 2: "Moscow", 3: "Beijing and Moscow"}
-
-
-def _launch(code: int) -> str:
-    missiles, cls = divmod(int(code), 8)
-    return f"{missiles} {MISSILE_CLASSES[cls]}" + ("s" if missiles > 1 else "")
-
-
-#: How each event kind's detail code reads in a chronicle.
-DETAIL_FORMATS: dict[str, Callable[[object], str]] = {
-    "launch": _launch,
-    "contact": lambda code: CHANNELS[int(code)],
-    "talks_offer": lambda code: "precondition: " + PRECONDITIONS[int(code)].replace("_", " "),
-    "envoy": lambda ok: "it presses home" if ok else "it fails",
-    "enforcement": lambda value: f"{float(value):.2f}",
-    "resolution_vetoed": lambda code: _VETOERS[int(code)],
-}
-
 
 #: Storage type of each kind of daily series: levels in single precision, the rest small ints.
-_DTYPES = {"level": np.float32, "state": np.int8, "flag": np.int8, "count": np.int16}
+_DTYPES = {
+    "level": np.float32,
+    "state": np.int8,
+    "flag": np.int8,
+    "count": np.int16,
+    "share": np.int8,
+    "days": np.int16,
+}
 
 
 def daily_bytes_per_replicate_day() -> int:
@@ -89,31 +75,33 @@ class DailyRecord:
 class EventLog:
     """Events of every replicate, stored sparsely, one block per day.
 
-    Each day the model hands over one mask per event kind of `EVENT_KINDS` and a function
-    giving the detail codes of the kinds that carry one (called only on days with events);
-    only the (kind, replicate, detail) triples that happened are kept.
+    Each day the log asks every kind of `EVENT_KINDS` whether it happened (its ``happened``
+    function, given its owner and the day) and, on days with events, the detail codes of the
+    kinds that carry one; only the (kind, replicate, detail) triples that happened are kept.
     """
 
     def __init__(self, enabled: bool, replicates: int) -> None:
         self.enabled = enabled
         self.replicates = replicates
         self.kinds = tuple(EVENT_KINDS)
-        self._row = {kind: row for row, kind in enumerate(self.kinds)}
+        self._declared = tuple(EVENT_KINDS.values())
+        self._detailed = [(row, e) for row, e in enumerate(self._declared) if e.detail is not None]
         self._masks = np.zeros((len(self.kinds), replicates), dtype=bool)
         self._details = np.zeros((len(self.kinds), replicates))
         self._days: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def add_day(
-        self, day: int, masks: dict[str, np.ndarray], details: Callable[[], dict[str, np.ndarray]]
-    ) -> None:
-        """Keep the events of one day."""
+    def add_day(self, day: int, owners: Mapping[str, object], today: object) -> None:
+        """Keep the events of one day; ``owners`` maps each declaration's owner to the actor
+        (or the model) its functions take."""
         if not self.enabled:
             return
-        np.concatenate([masks[kind] for kind in self.kinds], out=self._masks.reshape(-1))
-        kind, replicate = np.nonzero(self._masks)
+        masks = self._masks
+        for row, event in enumerate(self._declared):
+            masks[row] = event.happened(owners[event.owner], today)
+        kind, replicate = np.nonzero(masks)
         if kind.size:
-            for name, detail in details().items():
-                self._details[self._row[name]] = detail
+            for row, event in self._detailed:
+                self._details[row] = event.detail(owners[event.owner], today)
             self._days.append(
                 (
                     day,
@@ -133,7 +121,8 @@ class EventLog:
         for day, kinds, replicates, details in self._days:
             for at in np.flatnonzero(replicates == replicate):
                 kind = self.kinds[kinds[at]]
-                text = DETAIL_FORMATS[kind](details[at]) if kind in DETAIL_FORMATS else ""
+                reads = EVENT_KINDS[kind].reads
+                text = reads(details[at]) if reads is not None else ""
                 rows.append(
                     (day, start + dt.timedelta(days=day), EVENT_KINDS[kind].actor, kind, text)
                 )

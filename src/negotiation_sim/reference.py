@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES, Measure
-from negotiation_sim.parameters import REGISTRY, Parameter
+from negotiation_sim.parameters import REGISTRY
 from negotiation_sim.scenarios import (
     DAYS_OF_PRECONDITION,
     INITIAL_STATE,
@@ -73,15 +73,6 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _allowed(parameter: Parameter) -> str:
-    if parameter.kind == "choice":
-        return "one of " + ", ".join(_code(c) for c in parameter.choices)
-    if parameter.kind == "flag":
-        return "true or false"
-    what = "integer " if parameter.kind == "integer" else ""
-    return f"{what}[{parameter.low!r}, {parameter.high!r}]"
-
-
 # --- the tables ---------------------------------------------------------------------------------
 def parameter_table(actor: str | None = None) -> str:
     """The parameter registry (one actor's entries, or all), one row per parameter."""
@@ -89,7 +80,7 @@ def parameter_table(actor: str | None = None) -> str:
         (
             _code(p.name),
             _code(_value(p.default)),
-            _allowed(p),
+            p.range_text(),
             p.unit,
             _mechanisms(p.mechanisms),
             _code(p.source),
@@ -144,16 +135,16 @@ def initial_state_table() -> str:
     """Initial-state fields a scenario may set under ``[initial]``."""
     rows = []
     for f in INITIAL_STATE.values():
-        allowed = "true or false" if f.kind == "flag" else f"[{f.low!r}, {f.high!r}]"
-        rows.append((_code(f.name), _code(_value(f.default)), allowed, f.kind, f.doc))
+        rows.append((_code(f.name), _code(_value(f.default)), f.range_text(), f.kind, f.doc))
     return _table(("name", "default", "range", "kind", "meaning"), rows)
 
 
-_MOVE_VALUES = {
-    None: "–",
-    "share": "`value`: a number in [0, 1]",
-    "precondition": "`value`: a precondition; optional `days`",
-}
+def _move_value(move: MoveKind) -> str:
+    """What a move kind's ``value`` (and ``days``) may be: what the quantity it sets accepts."""
+    if move.sets is None:
+        return "–"
+    text = f"`value`: {REGISTRY[move.sets].range_text()}"
+    return text + ("; optional `days`" if move.sets == "washington.precondition" else "")
 
 
 def move_table() -> str:
@@ -162,7 +153,7 @@ def move_table() -> str:
         (
             _code(m.actor),
             _code(m.kind),
-            _MOVE_VALUES[m.value],
+            _move_value(m),
             _sets(m),
             _mechanisms(m.mechanisms),
             m.doc,
@@ -175,7 +166,7 @@ def move_table() -> str:
 def _sets(move: MoveKind) -> str:
     """The parameters a move kind sets, which a user's held value keeps instead."""
     names = [move.sets] if move.sets else []
-    if move.value == "precondition":
+    if move.sets == "washington.precondition":
         names += list(DAYS_OF_PRECONDITION.values())
     return ", ".join(_code(n) for n in names) or "–"
 

@@ -64,7 +64,9 @@ from types import MappingProxyType
 import numpy as np
 
 from negotiation_sim import parameters
-from negotiation_sim.errors import ScenarioError, check_integer, finite
+from negotiation_sim.actors import ACTORS
+from negotiation_sim.declarations import MoveKind
+from negotiation_sim.errors import ScenarioError, allowed_text, check_integer, check_value
 
 #: The longest run in days: a scenario's horizon, or the days one run may ask for (a century).
 MAX_DAYS = 36_500
@@ -83,24 +85,12 @@ class StateField:
     kind: str  # real | integer | flag
     doc: str
 
+    def range_text(self) -> str:
+        """The values this field accepts, in words (the reference's range column)."""
+        return allowed_text(self.kind, self.low, self.high)
+
     def validate(self, value: object, source: str) -> object:
-        key = f"initial.{self.name}"
-        if self.kind == "flag":
-            if isinstance(value, bool):
-                return value
-            raise ScenarioError(source, key, value, "allowed: true or false")
-        allowed = (
-            f"allowed: {'an integer' if self.kind == 'integer' else 'a finite number'} "
-            f"in [{self.low}, {self.high}]"
-        )
-        number = finite(value)  # None for non-numbers, infinities and integers past a float
-        if (
-            number is None
-            or (self.kind == "integer" and not number.is_integer())
-            or not self.low <= number <= self.high
-        ):
-            raise ScenarioError(source, key, value, allowed)
-        return int(number) if self.kind == "integer" else number
+        return check_value(source, f"initial.{self.name}", value, self.kind, self.low, self.high)
 
 
 INITIAL_STATE: Mapping[str, StateField] = MappingProxyType(
@@ -172,79 +162,10 @@ INITIAL_STATE: Mapping[str, StateField] = MappingProxyType(
 )
 
 
-@dataclass(frozen=True)
-class MoveKind:
-    """A move an outside actor may make on a scripted date."""
-
-    actor: str
-    kind: str
-    mechanisms: tuple[str, ...]
-    doc: str
-    value: str | None = None  # None | "share" | "precondition"
-    #: The registry parameter whose quantity the move's value sets from its date on.
-    sets: str | None = None
-    #: Whether setting that quantity is all the move does (then a held parameter drops it).
-    only_sets: bool = False
-
-
+#: Every move kind a scenario may script, by (actor, kind), as each actor declares them
+#: (`Actor.move_kinds`). Pyongyang's moves are never scripted.
 MOVE_KINDS: Mapping[tuple[str, str], MoveKind] = MappingProxyType(
-    {
-        (m.actor, m.kind): m
-        for m in (
-            MoveKind(
-                "washington",
-                "talks_offer",
-                ("M1", "M8"),
-                "Offer or restate talks; the offer's credibility is renewed.",
-            ),
-            MoveKind(
-                "washington",
-                "precondition",
-                ("M1", "M8"),
-                "Set the precondition (value: one of washington.precondition's choices; optional "
-                "days: the pause or behaviour-change length). It stands as an offer, unless it "
-                "tightens a standing offer: then it is a mixed signal.",
-                "precondition",
-                sets="washington.precondition",
-            ),
-            MoveKind(
-                "washington", "us_sanctions", ("M3", "M2", "M20"), "A unilateral sanctions round."
-            ),
-            MoveKind("washington", "threat", ("M9",), "A public threat."),
-            MoveKind(
-                "washington", "mixed_signal", ("M8",), "A voice contradicting the standing offer."
-            ),
-            MoveKind("washington", "back_channel", ("M10",), "A direct contact opportunity."),
-            MoveKind("washington", "reassure", ("M16",), "A show of commitment to allies."),
-            MoveKind("washington", "bless_un_envoy", ("M10",), "Washington blesses a UN envoy."),
-            MoveKind(
-                "beijing",
-                "enforcement",
-                ("M5",),
-                "Set Beijing's enforcement (value 0..1).",
-                "share",
-                sets="beijing.enforcement",
-                only_sets=True,
-            ),
-            MoveKind("beijing", "envoy", ("M11", "M10"), "A Chinese envoy visits Pyongyang."),
-            MoveKind("moscow", "intermediary", ("M10", "M12"), "Moscow hosts Pyongyang's envoys."),
-            MoveKind(
-                "moscow",
-                "distraction",
-                ("M12", "M13"),
-                "A crisis with Russia begins (value: US-Russia relations after it, 0..1).",
-                "share",
-                sets="moscow.us_relations",
-            ),
-            MoveKind("un", "envoy_proposal", ("M10",), "The Secretary-General proposes an envoy."),
-            MoveKind(
-                "un",
-                "envoy",
-                ("M10", "M15"),
-                "A UN envoy mission (goes ahead only if the channel is open and Washington blessed).",
-            ),
-        )
-    }
+    {(m.actor, m.kind): m for actor in ACTORS for m in actor.move_kinds}
 )
 
 #: The parameter a precondition move's ``days`` sets, by the precondition it names.
@@ -252,18 +173,16 @@ DAYS_OF_PRECONDITION: Mapping[str, str] = MappingProxyType(
     {"test_pause": "washington.pause_days", "behaviour_change": "washington.behaviour_days"}
 )
 
-#: Actor spellings accepted in scenario files.
-ACTOR_ALIASES = MappingProxyType(
+#: Actor spellings accepted in scenario files: each actor's key, its label and its aliases.
+ACTOR_ALIASES: Mapping[str, str] = MappingProxyType(
     {
-        "washington": "washington",
-        "beijing": "beijing",
-        "moscow": "moscow",
-        "un": "un",
-        "united_nations": "un",
-        "unitednations": "un",
-        "pyongyang": "pyongyang",
+        spelling.lower(): actor.key
+        for actor in ACTORS
+        for spelling in (actor.key, actor.label, *actor.aliases)
     }
 )
+#: The actors whose moves a scenario may script.
+SCRIPTED_ACTORS = tuple(dict.fromkeys(actor for actor, _ in MOVE_KINDS))
 
 
 @dataclass(frozen=True)
@@ -364,8 +283,10 @@ class Scenario:
 
         >>> s = load_scenario("pressure-2017")
         >>> kept = s.without_moves("washington.us_sanctions", "beijing")
-        >>> sorted({m.actor for m in kept.moves}), len(s.without_moves().moves)
-        (['moscow', 'un', 'washington'], 0)
+        >>> sorted({m.actor for m in kept.moves} & {"beijing", "washington"})
+        ['washington']
+        >>> len(s.without_moves().moves)
+        0
         """
         if not selectors:
             return replace(self, moves=())
@@ -512,7 +433,7 @@ def move_kinds_selected(selectors: Iterable[str], source: str) -> set[tuple[str,
 
 
 _SELECTORS_ALLOWED = (
-    "allowed: an actor (washington, beijing, moscow, un), a move kind or actor.kind: "
+    f"allowed: an actor ({', '.join(SCRIPTED_ACTORS)}), a move kind or actor.kind: "
     + ", ".join(f"{a}.{k}" for a, k in MOVE_KINDS)
 )
 
@@ -868,13 +789,13 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
             f"allowed: a date from {start.isoformat()} to {end.isoformat()}",
         )
     actor = ACTOR_ALIASES.get(str(raw.get("actor", "")).lower())
-    if actor is None or actor == "pyongyang":
+    if actor not in SCRIPTED_ACTORS:
         raise ScenarioError(
             source,
             f"{where}.actor",
             raw.get("actor"),
-            "allowed: washington, beijing, moscow or un (Pyongyang's moves and "
-            "Security Council votes are never scripted)",
+            f"allowed: {', '.join(SCRIPTED_ACTORS[:-1])} or {SCRIPTED_ACTORS[-1]} (Pyongyang's "
+            "moves and Security Council votes are never scripted)",
         )
     kind = raw.get("kind")
     spec = MOVE_KINDS.get((actor, kind)) if isinstance(kind, str) else None
@@ -897,29 +818,24 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
 
 
 def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[object, int | None]:
+    """A move's value (checked by the registry entry of the quantity it sets) and its days
+    (only for a precondition that has a length)."""
     value, days = raw.get("value"), raw.get("days")
-    if spec.value is None:
+    if spec.sets is None:
         if value is not None or days is not None:
             raise ScenarioError(
                 source, f"{where}.value", value, f"allowed: no value for {spec.actor} {spec.kind}"
             )
         return None, None
-    if spec.value == "share":
-        if days is not None:
-            raise ScenarioError(source, f"{where}.days", days, "allowed: no days for this kind")
-        number = finite(value)
-        if number is None or not 0 <= number <= 1:
-            raise ScenarioError(source, f"{where}.value", value, "allowed: a number in [0, 1]")
-        return number, None
-    value = _as_move_field(
-        parameters.get("washington.precondition"), value, f"{where}.value", source
-    )
-    if days is not None and value not in DAYS_OF_PRECONDITION:
+    value = _as_move_field(parameters.get(spec.sets), value, f"{where}.value", source)
+    if days is not None and (
+        spec.sets != "washington.precondition" or value not in DAYS_OF_PRECONDITION
+    ):
         raise ScenarioError(
             source,
             f"{where}.days",
             days,
-            "allowed: days only with " + " or ".join(DAYS_OF_PRECONDITION),
+            "allowed: days only with a precondition of " + " or ".join(DAYS_OF_PRECONDITION),
         )
     if days is not None:
         entry = parameters.get(DAYS_OF_PRECONDITION[value])

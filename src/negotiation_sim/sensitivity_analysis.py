@@ -284,14 +284,15 @@ def point_means(
     results: SweepResult | pd.DataFrame, design: pd.DataFrame, outputs: Sequence[str], days: int
 ) -> pd.DataFrame:
     """Per design point (index ``point`` = 0..N-1, the design's order): the parameters and the
-    mean of each output over the point's replicates; censored ``days`` outcomes (NaN) count as
-    ``days`` (the restricted mean). ``results``: a `SweepResult` or its ``outcomes``."""
+    mean of each output over the point's replicates; the NaN of a censored outcome (a time to an
+    event that never came, `negotiation_sim.outcomes.Measure.censored`) counts as ``days``
+    (the restricted mean). ``results``: a `SweepResult` or its ``outcomes``."""
     if isinstance(results, SweepResult):
         results = results.outcomes
     values = results[["point", *outputs]].copy()
     for name in outputs:
         column = values[name]
-        if OUTCOMES[name].kind == "days":
+        if OUTCOMES[name].censored:
             column = column.astype(np.float64).fillna(float(days))
         values[name] = column.astype(np.float64)
     means = values.groupby("point")[list(outputs)].mean()

@@ -33,9 +33,9 @@ Guarantees:
 * One transaction per chunk: `SweepStore.write` inserts the rows, the points' parameters and
   marks the points finished together, so a process killed at any moment leaves every committed
   chunk intact and no part of an uncommitted one (WAL journal, ``synchronous=FULL``).
-* A point is never stored twice: writing a finished point raises ``ValueError`` and changes
+* A point is never stored twice: writing a finished point raises `StoreError` and changes
   nothing. A resumed sweep skips `SweepStore.finished_points`.
-* Resuming with anything different is a `ScenarioError` naming the first difference (its key,
+* Resuming with anything different is a `StoreError` naming the first difference (its key,
   the stored value and the given one), so results of two different sweeps never mix in one
   file: another package version, another specification value, the same space keys in another
   order (the order decides the design's points: key order counts in every mapping of the
@@ -58,7 +58,7 @@ from typing import Self
 import numpy as np
 import pandas as pd
 
-from negotiation_sim.errors import ScenarioError, check_writable_file, shown
+from negotiation_sim.errors import StoreError, check_writable_file, shown
 
 #: Bump when the schema changes; a store of another format is refused rather than misread.
 #: 2: the scenario's content, the package version, the key order of the specification, and
@@ -151,8 +151,8 @@ def _first_difference(stored, given, key: str = "", ordered: bool = True):
     return key or "spec", stored, given, ""
 
 
-def _not_a_store(path: Path, why: str) -> ScenarioError:
-    return ScenarioError(
+def _not_a_store(path: Path, why: str) -> StoreError:
+    return StoreError(
         str(path), "store", str(path), f"allowed: a sweep store written by negotiation_sim ({why})"
     )
 
@@ -245,11 +245,11 @@ class SweepStore:
         data), or reopen it with ``resume=True`` for the same spec and package version."""
         path = Path(path)
         given = _plain_spec(spec)
-        check_writable_file(str(path), "store", path)
+        check_writable_file(str(path), "store", path, error=StoreError)
         if not path.exists():
             return cls._create(path, given)
         if not resume:
-            raise ScenarioError(
+            raise StoreError(
                 str(path),
                 "store",
                 str(path),
@@ -274,7 +274,7 @@ class SweepStore:
         try:
             conn = cls._configure(sqlite3.connect(path, isolation_level=None))
         except sqlite3.Error as error:
-            raise ScenarioError(
+            raise StoreError(
                 str(path), "store", str(path), f"allowed: a path SQLite can create ({error})"
             ) from None
         with conn:
@@ -299,7 +299,7 @@ class SweepStore:
         except (OSError, ValueError):
             is_file = False
         if not is_file:
-            raise ScenarioError(
+            raise StoreError(
                 str(path), "store", str(path), "allowed: the path of an existing sweep store"
             )
         uri = path.resolve().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
@@ -337,7 +337,7 @@ class SweepStore:
     def _check_version(self) -> None:
         stored, given = self.version, _version()
         if stored != given:
-            raise ScenarioError(
+            raise StoreError(
                 str(self.path),
                 "version",
                 given,
@@ -351,7 +351,7 @@ class SweepStore:
         if difference:
             key, old, new, note = difference
             what = f" ({note} differs: it decides the design's points)" if note else ""
-            raise ScenarioError(
+            raise StoreError(
                 str(self.path),
                 key,
                 new,
@@ -421,8 +421,8 @@ class SweepStore:
 
         ``rows``: one row per replicate with an integer column ``point``. ``points``: one row
         per point of ``rows`` (index: the point), its parameters, stored once per point.
-        Raises ValueError, storing nothing, when a point is already finished or the columns
-        differ from the first chunk's.
+        Raises `StoreError`, storing nothing, when a point is already finished or the columns
+        differ from the first chunk's (ValueError for rows or points not shaped as above).
         """
         layout = self._layout(rows)
         points_in_rows = sorted({int(p) for p in rows["point"].tolist()})
@@ -448,7 +448,8 @@ class SweepStore:
         self._columns, self._point_columns = layout, point_layout
 
     def _layout(self, rows: pd.DataFrame) -> list[tuple[str, str]]:
-        """The chunk's (name, dtype) in stored order, or ValueError naming the difference."""
+        """The chunk's (name, dtype) in stored order, or ValueError (StoreError when they
+        differ from the stored ones) naming the difference."""
         names = list(rows.columns)
         if not all(isinstance(n, str) for n in names):
             raise ValueError(f"column names must be str, got {names!r}")
@@ -496,20 +497,23 @@ class SweepStore:
         by_name = dict(zip([n for n, _ in layout], values))
         return stored, [by_name[name] for name, _ in stored]
 
-    @staticmethod
     def _match_stored(
-        given: dict[str, str], stored_layout: list[tuple[str, str]], what: str
+        self, given: dict[str, str], stored_layout: list[tuple[str, str]], what: str
     ) -> list[tuple[str, str]]:
         stored = dict(stored_layout)
         missing, extra = sorted(set(stored) - set(given)), sorted(set(given) - set(stored))
         if missing or extra:
-            raise ValueError(
-                f"{what} differ from the stored ones: missing {missing}, unexpected {extra}"
+            raise StoreError(
+                str(self.path),
+                what,
+                list(given),
+                f"allowed: the stored {what}; missing {missing}, unexpected {extra}",
             )
-        changed = {n: (stored[n], given[n]) for n in stored if stored[n] != given[n]}
+        changed = {n: given[n] for n in stored if stored[n] != given[n]}
         if changed:
-            raise ValueError(
-                f"{what}' dtypes differ from the stored ones (stored, given): {changed}"
+            kept = {n: stored[n] for n in changed}
+            raise StoreError(
+                str(self.path), f"dtypes of {what}", changed, f"allowed: the stored dtypes {kept}"
             )
         return stored_layout  # same columns, possibly reordered: insert by name
 
@@ -518,7 +522,12 @@ class SweepStore:
         lookup = "SELECT 1 FROM points WHERE point = ?"
         done = [p for p in points if self._conn.execute(lookup, (p,)).fetchone()]
         if done:
-            raise ValueError(f"points already finished in {self.path}: {done[:20]}")
+            raise StoreError(
+                str(self.path),
+                "point",
+                points,
+                f"allowed: points not yet stored; already finished: {shown(done)}",
+            )
 
     def _create_results(
         self, layout: list[tuple[str, str]], point_layout: list[tuple[str, str]]

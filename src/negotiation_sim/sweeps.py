@@ -57,7 +57,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from negotiation_sim import parameters as registry
-from negotiation_sim.errors import ScenarioError, check_integer
+from negotiation_sim.errors import NegotiationSimError, ScenarioError, check_integer
 from negotiation_sim.model import MAX_REPLICATES, MEMORY_SHARE, NegotiationModel, check_memory
 from negotiation_sim.outcomes import OUTCOMES
 from negotiation_sim.scenarios import (
@@ -97,7 +97,7 @@ STOP_TIMEOUT = 5.0
 ROW_BYTES = 8 * (len(OUTCOMES) + 1)
 
 
-class SweepFailed(RuntimeError):
+class SweepFailed(NegotiationSimError, RuntimeError):
     """Chunks that failed twice: their points, and why. Every other chunk was kept."""
 
     def __init__(self, failures: Sequence[tuple[list[int], str]]) -> None:
@@ -1184,7 +1184,8 @@ def options_named(source: str, names: Mapping[str, str] | None = None) -> Iterat
         yield
     except ScenarioError as error:
         if error.key in names:
-            raise ScenarioError(source, names[error.key], error.value, error.allowed) from None
+            # The same class: a store's error stays a StoreError under the option's name.
+            raise type(error)(source, names[error.key], error.value, error.allowed) from None
         raise
 
 

@@ -1,18 +1,28 @@
-"""What every actor shares: its parameters as a namespace and the two-phase day.
+"""What every actor shares: its declarations, its parameters, its named draws and the two-phase
+day.
 
 Mesa's simultaneous-activation convention: ``step`` decides from yesterday's state and writes
 only the actor's own decision attributes; ``advance`` updates only the actor's own state from
-its decisions and the day the model resolved (``model.today``). No actor reads another's state
-inside ``advance``, so the order in which actors are called never matters.
+its decisions and the day the model resolved (``model.today``, a frozen `Day`). No actor reads
+another's state inside ``advance``, so the order in which actors are called never matters.
+
+An actor declares, as class attributes, everything the rest of the package reads about it: its
+draws, outcomes, daily series, event kinds, scripted move kinds, contact channels and its
+influence on others' rules (see ``docs/extending.md``). The model, the recorders, scenario files,
+the docs and the dashboard read these declarations; none lists actors by hand.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from collections.abc import Mapping
+from types import MappingProxyType, SimpleNamespace
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
 import numpy as np
+
+from negotiation_sim.codes import PRECONDITIONS, TALKS_STATES, Codes
+from negotiation_sim.declarations import Channel, EventKind, Measure, MoveKind
 
 if TYPE_CHECKING:
     from negotiation_sim.model import NegotiationModel
@@ -22,26 +32,82 @@ if TYPE_CHECKING:
 # converting a Python number on every call, which the daily step makes hundreds of times.
 ONE, ZERO = np.array(1.0), np.array(0.0)
 #: Codes of the state of talks (M10, M17).
-NO_TALKS, CONTACT, TALKS, SUMMIT = (np.array(code) for code in range(4))
-#: Codes of Washington's preconditions, in the order of `parameters.PRECONDITIONS` (M1, M19).
-NONE, TEST_PAUSE, BEHAVIOUR_CHANGE, DENUCLEARIZATION = (np.array(code) for code in range(4))
+NO_TALKS, CONTACT, TALKS, SUMMIT = TALKS_STATES.constants()
+#: Codes of Washington's preconditions (M1, M19).
+NONE, TEST_PAUSE, BEHAVIOUR_CHANGE, DENUCLEARIZATION = PRECONDITIONS.constants()
+
+#: Rules an actor may influence from outside its own module, by name: the rule adds up every
+#: actor's contribution (`Actor.influences`), so a new actor changes others' behaviour without
+#: editing them.
+HOOKS: Mapping[str, str] = MappingProxyType(
+    {
+        "tension": "A jump in tension today, in [0, 1], added to the day's others (M15, M16).",
+        "pyongyang.willingness": (
+            "Added to the log-odds of Pyongyang's willingness to talk, on both channels."
+        ),
+        "pyongyang.test_hazard": (
+            "Added to the excitement that multiplies Pyongyang's daily test hazard (M6)."
+        ),
+        "washington.initiative": (
+            "Added to the relative rate of Washington's own offers of talks (M13)."
+        ),
+    }
+)
 
 
 class Actor(mesa.Agent):
     """A state actor whose state is an array over the model's replicates."""
 
-    #: Prefix of this actor's entries in the parameter registry.
+    #: Prefix of this actor's entries in the parameter registry and of its draws' names.
     key: ClassVar[str] = ""
-    #: Mechanism ids (M1–M20) whose rules this actor's decisions implement.
+    #: The actor's name as a reader knows it ("Washington").
+    label: ClassVar[str] = ""
+    #: Other spellings accepted for the actor in scenario files ("united_nations").
+    aliases: ClassVar[tuple[str, ...]] = ()
+    #: Mechanism ids (M1–M20) whose rules this actor's decisions implement (tested and
+    #: documented: tests/test_mechanism_declarations.py).
     mechanisms: ClassVar[tuple[str, ...]] = ()
     #: The names of the arrays that make up this actor's state, for display and inspection.
     state_names: ClassVar[tuple[str, ...]] = ()
+    #: State variables whose numbers are codes, and their names.
+    state_codes: ClassVar[Mapping[str, Codes]] = MappingProxyType({})
+    #: Draws the actor makes every day (``self.draw(name)``), computed together; a draw not
+    #: listed still works, computed on first use.
+    draws: ClassVar[tuple[str, ...]] = ()
+    #: Per-replicate outcomes at the end of a run; ``compute`` takes the actor.
+    outcome_measures: ClassVar[tuple[Measure, ...]] = ()
+    #: Daily series; ``compute`` takes the actor.
+    daily_series: ClassVar[tuple[Measure, ...]] = ()
+    #: Event kinds; ``happened`` and ``detail`` take the actor and the day.
+    event_kinds: ClassVar[tuple[EventKind, ...]] = ()
+    #: Move kinds a scenario may script for this actor on a date.
+    move_kinds: ClassVar[tuple[MoveKind, ...]] = ()
+    #: Channels this actor offers Pyongyang for contact (M10).
+    channels: ClassVar[tuple[Channel, ...]] = ()
+    #: This actor's contributions to others' rules: a `HOOKS` name to the name of a method
+    #: returning an array over replicates for today.
+    influences: ClassVar[Mapping[str, str]] = MappingProxyType({})
+    #: Parameters (short names) the dashboard offers a control for.
+    controls: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, model: NegotiationModel) -> None:
         super().__init__(model)
         self.p = SimpleNamespace(**model.parameters_of(self.key))
         self.n = model.replicates
         self._yes, self._no = _frozen(self.full(True, bool)), _frozen(self.full(False, bool))
+        self._streams = model.streams
+        self._draw_names: dict[str, str] = {}
+
+    def draw(self, name: str) -> np.ndarray:
+        """Today's uniform in (0, 1) of this actor's draw ``name``, one per replicate.
+
+        The values are a pure function of (replicate seed, day, ``"<key>.<name>"``): a draw
+        added anywhere (here, in a subclass, in a new actor) leaves every other draw unchanged.
+        """
+        full = self._draw_names.get(name)
+        if full is None:
+            full = self._draw_names[name] = f"{self.key}.{name}"
+        return self._streams.draw(full)
 
     def scripted(self, kind: str) -> bool:
         """Whether the scenario scripts a move of this kind for this actor today."""

@@ -10,15 +10,51 @@ from __future__ import annotations
 import numpy as np
 
 from negotiation_sim.actors.base import ONE, ZERO, Actor
-from negotiation_sim.streams import Slot
+from negotiation_sim.declarations import EventKind, MoveKind
 
 
 class Moscow(Actor):
     """The Russian Federation."""
 
     key = "moscow"
+    label = "Moscow"
     mechanisms = ("M4", "M5", "M10", "M12", "M13")
     state_names = ("us_relations", "crisis", "effective_enforcement")
+    draws = ("intermediary", "veto")
+    controls = ("shield", "rivalry_veto")
+    event_kinds = (
+        EventKind(
+            "intermediary",
+            "Moscow",
+            "hosts Pyongyang's envoys",
+            ("M10", "M12"),
+            lambda ru, t: t.ru_intermediary,
+        ),
+        EventKind(
+            "russia_crisis",
+            "Moscow",
+            "a crisis with Russia draws Washington's attention",
+            ("M12", "M13"),
+            lambda ru, t: ru.forced("distraction", ru._no),
+        ),
+    )
+    move_kinds = (
+        MoveKind(
+            "moscow",
+            "intermediary",
+            ("M10", "M12"),
+            "Moscow hosts Pyongyang's envoys.",
+            events=("intermediary",),
+        ),
+        MoveKind(
+            "moscow",
+            "distraction",
+            ("M12", "M13"),
+            "A crisis with Russia begins (value: US-Russia relations after it, 0..1).",
+            sets="moscow.us_relations",
+            events=("russia_crisis",),
+        ),
+    )
 
     def __init__(self, model, initial) -> None:
         super().__init__(model)
@@ -39,11 +75,11 @@ class Moscow(Actor):
 
     def step(self) -> None:
         """Host Pyongyang's envoys now and then; decide a veto should a vote come (M4, M12)."""
-        p, u = self.p, self.model.u
+        p = self.p
         self.intermediary = self.forced(
-            "intermediary", u[Slot.RU_INTERMEDIARY] < p.intermediary_rate
+            "intermediary", self.draw("intermediary") < p.intermediary_rate
         )
-        self.veto = u[Slot.RU_VETO] < self._veto_chance
+        self.veto = self.draw("veto") < self._veto_chance
 
     def advance(self) -> None:
         """A scripted crisis with Washington sets relations and starts the distraction."""

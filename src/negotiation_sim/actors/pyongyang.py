@@ -17,6 +17,7 @@ from negotiation_sim.actors.base import (
     DENUCLEARIZATION,
     NO_TALKS,
     ONE,
+    SUMMIT,
     TALKS,
     TEST_PAUSE,
     ZERO,
@@ -24,22 +25,49 @@ from negotiation_sim.actors.base import (
     _frozen,
     decay,
 )
-from negotiation_sim.streams import Slot
+from negotiation_sim.codes import MISSILE_CLASSES, SALVOS
+from negotiation_sim.declarations import Channel, EventKind, Measure
 
-#: Missile classes in code order (the CNS database's classes; HGV for the hypersonic claims).
-MISSILE_CLASSES = ("SRBM", "MRBM", "IRBM", "ICBM", "HGV")
-SRBM, MRBM, IRBM, ICBM, HGV = range(5)
-#: Contact channels in code order (M10).
-CHANNELS = ("direct", "UN", "intermediary", "pledge")
+SRBM, MRBM, IRBM, ICBM, HGV = range(len(MISSILE_CLASSES))
+#: Contact channels Pyongyang itself knows, in code order; actors' channels follow (M10), and
+#: "pledge" marks contact made by pledging a pause (`negotiation_sim.actors.CHANNELS`).
+OWN_CHANNELS = ("direct", "UN", "intermediary", "pledge")
 #: Cap on a daily hazard: a safeguard so that no parameter corner makes an event certain.
 MAX_DAILY_HAZARD = 0.9
+
+
+def _channel_name(code: object) -> str:
+    from negotiation_sim.actors import CHANNELS  # the registry assembles every actor's channels
+
+    return CHANNELS.decode(code)
+
+
+def _by_class(cls: int):
+    return lambda py: py.missiles_by_class[cls]
 
 
 class Pyongyang(Actor):
     """The DPRK leadership: tests, pauses, contact and talks."""
 
     key = "pyongyang"
-    mechanisms = ("M2", "M6", "M7", "M8", "M10", "M14", "M17", "M19", "M20")
+    label = "Pyongyang"
+    mechanisms = (
+        "M1",
+        "M2",
+        "M3",
+        "M4",
+        "M5",
+        "M6",
+        "M7",
+        "M8",
+        "M9",
+        "M10",
+        "M11",
+        "M14",
+        "M17",
+        "M19",
+        "M20",
+    )
     state_names = (
         "capability",
         "trust",
@@ -51,6 +79,211 @@ class Pyongyang(Actor):
         "protest",
         "retaliation",
         "chill",
+    )
+    draws = (
+        "launch",
+        "class",
+        "salvo",
+        "nuclear",
+        "pledge",
+        "accept",
+        *(f"contact.{name}" for name in OWN_CHANNELS[:3]),
+        "walkout",
+        "collapse",
+        "summit",
+        "contact_lapse",
+    )
+    controls = ("test_propensity", "accept_rate", "trust_weight")
+    # Pyongyang passes messages "through a number of intermediaries, including the Russians
+    # and Chinese envoy Song Tao" (003): yesterday's envoy or host opens this channel.
+    channels = (
+        Channel(
+            "intermediary",
+            lambda py: py.model.yesterday.cn_envoy | py.model.yesterday.ru_intermediary,
+            willingness="us",
+            mechanisms=("M10", "M11", "M12"),
+        ),
+    )
+    outcome_measures = (
+        Measure(
+            "launch_days",
+            "days",
+            "count",
+            "Days with at least one missile launch.",
+            ("M6",),
+            lambda py: py.launch_days,
+        ),
+        Measure("missiles", "", "count", "Missiles launched.", ("M6",), lambda py: py.missiles),
+        Measure(
+            "missiles_srbm", "", "count", "Short-range missiles launched.", ("M6",), _by_class(SRBM)
+        ),
+        Measure(
+            "missiles_mrbm",
+            "",
+            "count",
+            "Medium-range missiles launched.",
+            ("M6",),
+            _by_class(MRBM),
+        ),
+        Measure(
+            "missiles_irbm",
+            "",
+            "count",
+            "Intermediate-range missiles launched.",
+            ("M6",),
+            _by_class(IRBM),
+        ),
+        Measure(
+            "missiles_hgv",
+            "",
+            "count",
+            "Claimed hypersonic missiles launched.",
+            ("M6",),
+            _by_class(HGV),
+        ),
+        Measure("icbm_tests", "", "count", "ICBM flights.", ("M6", "M14"), _by_class(ICBM)),
+        Measure(
+            "nuclear_tests", "", "count", "Nuclear tests.", ("M6",), lambda py: py.nuclear_tests
+        ),
+        Measure(
+            "longest_pause",
+            "days",
+            "days",
+            "Longest run of days without a test, counting the pause the scenario starts in.",
+            ("M2",),
+            lambda py: py.longest_pause,
+        ),
+        Measure(
+            "final_capability",
+            "0-1",
+            "level",
+            "Capability on the last day.",
+            ("M14",),
+            lambda py: py.capability,
+        ),
+        Measure(
+            "final_trust",
+            "0-1",
+            "level",
+            "Pyongyang's trust in Washington on the last day.",
+            ("M2",),
+            lambda py: py.trust,
+        ),
+    )
+    daily_series = (
+        Measure(
+            "trust",
+            "0-1",
+            "level",
+            "Pyongyang's trust in Washington.",
+            ("M2", "M3", "M9", "M17"),
+            lambda py: py.trust,
+            panel="tension",
+        ),
+        Measure(
+            "willingness_us",
+            "0-1",
+            "level",
+            "Pyongyang's willingness to talk with Washington.",
+            ("M5", "M7", "M9", "M14"),
+            lambda py: py.willingness_us,
+            panel="tension",
+        ),
+        Measure(
+            "willingness_un",
+            "0-1",
+            "level",
+            "Pyongyang's willingness to talk through the UN.",
+            ("M10",),
+            lambda py: py.willingness_un,
+            panel="tension",
+        ),
+        Measure(
+            "capability",
+            "0-1",
+            "level",
+            "Maturity of Pyongyang's arsenal.",
+            ("M14",),
+            lambda py: py.capability,
+            panel="capability",
+        ),
+        Measure(
+            "missiles", "", "count", "Missiles launched that day.", ("M6",), lambda py: py.salvo
+        ),
+        Measure(
+            "launch_day", "", "flag", "1 on a day with a launch.", ("M6",), lambda py: py.launch
+        ),
+        Measure(
+            "icbm", "", "count", "ICBM flights that day.", ("M6",), lambda py: py.model.today.icbm
+        ),
+        Measure(
+            "nuclear", "", "flag", "1 on a day with a nuclear test.", ("M6",), lambda py: py.nuclear
+        ),
+    )
+    event_kinds = (
+        EventKind(
+            "launch",
+            "Pyongyang",
+            "launches {detail}",
+            ("M6",),
+            lambda py, t: t.launch,
+            lambda py, t: SALVOS.encode(t.missiles, t.cls),
+            SALVOS.label,
+        ),
+        EventKind(
+            "nuclear_test", "Pyongyang", "conducts a nuclear test", ("M6",), lambda py, t: t.nuclear
+        ),
+        EventKind(
+            "pledge",
+            "Pyongyang",
+            "pledges a test pause in answer to Washington's offer",
+            ("M2",),
+            lambda py, t: t.pledge,
+        ),
+        EventKind(
+            "contact",
+            "Pyongyang",
+            "makes contact through the {detail} channel",
+            ("M10",),
+            lambda py, t: t.contact,
+            lambda py, t: py.channel,
+            _channel_name,
+        ),
+        EventKind(
+            "contact_lapse",
+            "Pyongyang",
+            "lets contact lapse",
+            ("M10",),
+            lambda py, t: (t.previous_state == CONTACT) & (t.talks_state == NO_TALKS),
+        ),
+        EventKind(
+            "talks_start",
+            "Pyongyang",
+            "enters working-level talks",
+            ("M1", "M17"),
+            lambda py, t: t.talks_started,
+        ),
+        EventKind(
+            "summit",
+            "Pyongyang",
+            "talks rise to a summit",
+            ("M17",),
+            lambda py, t: (t.previous_state == TALKS) & (t.talks_state == SUMMIT),
+        ),
+        EventKind(
+            "walkout",
+            "Pyongyang",
+            "walks out of talks in protest at new sanctions",
+            ("M20",),
+            lambda py, t: t.walkout,
+        ),
+        EventKind(
+            "talks_collapse",
+            "Pyongyang",
+            "talks break down",
+            ("M7", "M17"),
+            lambda py, t: t.talks_ended & ~t.walkout,
+        ),
     )
 
     def __init__(self, model, initial) -> None:
@@ -93,6 +326,7 @@ class Pyongyang(Actor):
         self._pays = self.model.washington.pays
         self._un_tension = p.un_tension_share * p.tension_weight
         self._zero = _frozen(np.zeros(n, dtype=np.int64))
+        self._pledge_code = OWN_CHANNELS.index("pledge")
         self._nothing = _frozen(np.zeros(n))
         self._terms_seen = None
 
@@ -100,8 +334,9 @@ class Pyongyang(Actor):
     def willingness(self) -> tuple[np.ndarray, np.ndarray]:
         """Willingness to talk with Washington and through the UN (M5, M7, M9, M10, M11, M14).
 
-        Logistic in trust, economic pain, capability, Beijing's pressure and any inducement on
-        offer, less tension and the chill threats leave. The UN channel needs no trust in
+        Logistic in trust, economic pain, capability, Beijing's pressure, any inducement on
+        offer and other actors' influence (hook ``pyongyang.willingness``), less tension and
+        the chill threats leave. The UN channel needs no trust in
         Washington and feels only `un_tension_share` of the tension (M10: "open to continuing
         discussions with the United Nations").
         """
@@ -111,6 +346,7 @@ class Pyongyang(Actor):
             + p.pain_weight * m.economic_pain
             + p.capability_weight * self.capability
             + p.pressure_weight * m.beijing.pressure
+            + m.influence("pyongyang.willingness")  # other actors' pull (e.g. Seoul's aid)
         )
         us = common + p.trust_weight * self.trust
         if self._pays:  # M7: the inducement on offer (always 0 when Washington never pays)
@@ -124,6 +360,7 @@ class Pyongyang(Actor):
         p, m = self.p, self.model
         need = ONE - p.need_weight * self.capability  # M14
         excite = ONE + self.momentum + self.protest + self.retaliation  # M6, M3/M4, M2
+        excite = excite + m.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises (M16)
         restraint = (
             np.where(in_talks, p.talks_restraint, ONE)  # M6
             * np.where(self.pledged, p.pause_restraint, ONE)  # M2
@@ -199,24 +436,24 @@ class Pyongyang(Actor):
     # so a replicate's path never depends on the others in its batch.
     def step(self) -> None:
         """Decide today's tests and diplomacy from yesterday's world."""
-        m, u = self.model, self.model.u
+        m = self.model
         state = m.talks_state
         in_talks = state >= TALKS
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
 
         launch_h, nuclear_h = self._test_hazards(in_talks)
-        self.launch = u[Slot.PY_LAUNCH] < launch_h
-        self.nuclear = u[Slot.PY_NUCLEAR] < nuclear_h
+        self.launch = self.draw("launch") < launch_h
+        self.nuclear = self.draw("nuclear") < nuclear_h
         if self.launch.any():
-            self.cls = np.where(self.launch, self._missile_class(u[Slot.PY_CLASS]), SRBM)
-            self.salvo = np.where(self.launch, self._salvo(u[Slot.PY_SALVO], self.cls), 0)
+            self.cls = np.where(self.launch, self._missile_class(self.draw("class")), SRBM)
+            self.salvo = np.where(self.launch, self._salvo(self.draw("salvo"), self.cls), 0)
         else:
             self.cls, self.salvo = self._zero, self._zero
         self._decide_diplomacy(state, in_talks, w_us, w_un)
 
     def _decide_diplomacy(self, state, in_talks, w_us, w_un) -> None:
         """Pledge a pause (M2), make contact (M10), accept talks (M1, M17, M19), leave them."""
-        p, m, u = self.p, self.model, self.model.u
+        p, m = self.p, self.model
         w = m.washington
         self.pledge = self.contact = self.lapse = self.accept = self._no
         self.summit = self.walkout = self.collapse = self._no
@@ -231,46 +468,40 @@ class Pyongyang(Actor):
                 & ~self.pledged
                 & (self.wait == 0)
                 & ~in_talks
-                & (u[Slot.PY_PLEDGE] < p.pledge_rate * w_us * w.credibility)
+                & (self.draw("pledge") < p.pledge_rate * w_us * w.credibility)
             )
         idle = state == NO_TALKS
         if idle.any():  # M10: contact through whichever channel is open today.
             self._make_contact(idle, w_us, w_un)
         in_contact = state == CONTACT
         if in_contact.any():  # M1, M17, M19: enter talks; contact may lapse.
-            self.accept = in_contact & (u[Slot.PY_ACCEPT] < self._talks_acceptance(w_us))
-            self.lapse = in_contact & ~self.pledged & (u[Slot.PY_CONTACT_LAPSE] < p.contact_lapse)
+            self.accept = in_contact & (self.draw("accept") < self._talks_acceptance(w_us))
+            self.lapse = in_contact & ~self.pledged & (self.draw("contact_lapse") < p.contact_lapse)
         if in_talks.any():  # M17 climb to a summit; M20 walk out; M7 bought talks are fragile.
             self.summit = (state == TALKS) & (
-                u[Slot.PY_SUMMIT] < p.summit_rate * self.trust * (ONE + w.level)
+                self.draw("summit") < p.summit_rate * self.trust * (ONE + w.level)
             )
-            self.walkout = in_talks & m.yesterday.new_sanctions & (u[Slot.PY_WALKOUT] < p.walkout)
+            self.walkout = in_talks & m.yesterday.new_sanctions & (self.draw("walkout") < p.walkout)
             self.collapse = in_talks & (
-                u[Slot.PY_COLLAPSE] < p.collapse_rate + p.fragility * m.bought
+                self.draw("collapse") < p.collapse_rate + p.fragility * m.bought
             )
 
     def _make_contact(self, idle, w_us, w_un) -> None:
-        """M10: contact through the direct, UN or intermediary channel, whichever is open.
+        """M10: contact through any channel open today; the first in code order names it.
 
         A channel closed in every replicate cannot be used, so its draw is not compared.
         """
-        p, m, u = self.p, self.model, self.model.u
-        y, w = m.yesterday, m.washington
-        by_direct = by_un = by_intermediary = self._no
-        direct = w.offer_active | y.back_channel
-        if direct.any():
-            by_direct = u[Slot.PY_CONTACT_DIRECT] < p.contact_rate * w_us * (direct * w.credibility)
-        un_open = m.un.channel_active
-        if un_open.any():
-            by_un = u[Slot.PY_CONTACT_UN] < p.contact_rate * w_un * un_open
-        passed_on = y.cn_envoy | y.ru_intermediary
-        if passed_on.any():
-            by_intermediary = u[Slot.PY_CONTACT_INTERMEDIARY] < p.contact_rate * w_us * passed_on
-        self.contact = idle & (by_direct | by_un | by_intermediary | self.pledge)
+        rate, willingness = self.p.contact_rate, {"us": w_us, "un": w_un}
+        codes, made = [], []
+        for code, channel, owner in self.model.channels:
+            openness = channel.openness(owner)
+            if openness.any():
+                chance = rate * willingness[channel.willingness] * openness
+                codes.append(code)
+                made.append(self.draw("contact." + channel.name) < chance)
+        self.contact = idle & np.logical_or.reduce([*made, self.pledge])
         if self.contact.any():
-            self.channel = np.where(
-                by_direct, 0, np.where(by_un, 1, np.where(by_intermediary, 2, 3))
-            )
+            self.channel = np.select(made, codes, default=self._pledge_code)
 
     def advance(self) -> None:
         """Update capability, trust, impulses and counters from the resolved day."""
@@ -302,7 +533,8 @@ class Pyongyang(Actor):
             self.trust = self.trust * kept
         if t.in_talks.any():
             self.trust = self.trust + p.trust_gain * (ONE - self.trust) * t.in_talks
-        self.pledged = (self.pledged | t.pledge) & ~(tested | t.reneged | t.talks_started)
+        # A pledge ends when it is broken (`Day.pledge_broken`) or talks begin.
+        self.pledged = (self.pledged | t.pledge) & ~(t.pledge_broken | t.talks_started)
         self.wait = np.where(
             t.offer | t.mixed_signal, p.signal_wait_days, np.maximum(self.wait - 1, 0)
         )

@@ -10,13 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 from negotiation_sim.actors.base import ONE, Actor
-from negotiation_sim.streams import Slot
+from negotiation_sim.codes import Codes
+from negotiation_sim.declarations import Channel, EventKind, Measure, MoveKind
+
+#: Who vetoed a draft, as the detail code ``Beijing * 1 + Moscow * 2`` (M4, M12).
+VETOERS = Codes("vetoer", ("nobody", "Beijing", "Moscow", "Beijing and Moscow"))
 
 
 class UnitedNations(Actor):
     """The Secretary-General and the Security Council."""
 
     key = "un"
+    label = "UN"
+    aliases = ("united_nations", "unitednations")
     mechanisms = ("M4", "M10", "M15")
     state_names = (
         "channel_open",
@@ -25,6 +31,105 @@ class UnitedNations(Actor):
         "proposal_pending",
         "vote_day",
         "un_sanctions",
+    )
+    draws = ("proposal", "envoy", "draft", "vote_delay")
+    controls = ("channel_open", "draft_prob")
+    # M10: "open to continuing discussions with the United Nations" (003): a mission under way
+    # through an open channel; it needs no trust in Washington.
+    channels = (Channel("UN", lambda un: un.channel_active, willingness="un"),)
+    outcome_measures = (
+        Measure(
+            "un_resolutions",
+            "",
+            "count",
+            "Security Council sanctions resolutions passed.",
+            ("M4",),
+            lambda un: un.resolutions,
+        ),
+        Measure(
+            "un_vetoes",
+            "",
+            "count",
+            "Sanctions drafts vetoed by Beijing or Moscow.",
+            ("M4", "M12"),
+            lambda un: un.vetoes,
+        ),
+    )
+    daily_series = (
+        Measure(
+            "un_sanctions",
+            "0-1",
+            "level",
+            "Security Council sanctions level.",
+            ("M4",),
+            lambda un: un.un_sanctions,
+            panel="sanctions",
+        ),
+        Measure(
+            "un_resolution",
+            "",
+            "flag",
+            "1 on a day a resolution passes.",
+            ("M4",),
+            lambda un: un.model.today.resolution_passed,
+        ),
+        Measure(
+            "un_veto",
+            "",
+            "flag",
+            "1 on a day a draft is vetoed.",
+            ("M4",),
+            lambda un: un.model.today.resolution_vetoed,
+        ),
+    )
+    event_kinds = (
+        EventKind(
+            "envoy_proposal",
+            "UN",
+            "the Secretary-General proposes an envoy",
+            ("M10",),
+            lambda un, t: un.proposal,
+        ),
+        EventKind(
+            "un_envoy",
+            "UN",
+            "an envoy mission goes to Pyongyang",
+            ("M10", "M15"),
+            lambda un, t: un.mission,
+        ),
+        EventKind("draft", "UN", "a sanctions draft is tabled", ("M4",), lambda un, t: un.draft),
+        EventKind(
+            "resolution_passed",
+            "UN",
+            "the Security Council passes a sanctions resolution",
+            ("M4",),
+            lambda un, t: t.resolution_passed,
+        ),
+        EventKind(
+            "resolution_vetoed",
+            "UN",
+            "a sanctions draft is vetoed by {detail}",
+            ("M4",),
+            lambda un, t: t.resolution_vetoed,
+            lambda un, t: t.vetoers,
+            VETOERS.decode,
+        ),
+    )
+    move_kinds = (
+        MoveKind(
+            "un",
+            "envoy_proposal",
+            ("M10",),
+            "The Secretary-General proposes an envoy.",
+            events=("envoy_proposal",),
+        ),
+        MoveKind(
+            "un",
+            "envoy",
+            ("M10", "M15"),
+            "A UN envoy mission (goes ahead only if the channel is open and Washington blessed).",
+            events=("un_envoy",),
+        ),
     )
 
     def __init__(self, model, initial) -> None:
@@ -44,19 +149,21 @@ class UnitedNations(Actor):
 
     def step(self) -> None:
         """Propose an envoy, send a blessed one, table a draft after a major test, call votes."""
-        p, m, u = self.p, self.model, self.model.u
+        p, m = self.p, self.model
         blessed = m.washington.blessed
         self.proposal = self.channel_open & self.forced(
-            "envoy_proposal", ~blessed & (u[Slot.UN_PROPOSAL] < p.proposal_rate)
+            "envoy_proposal", ~blessed & (self.draw("proposal") < p.proposal_rate)
         )
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
-        self.mission = ready & self.forced("envoy", u[Slot.UN_ENVOY] < p.envoy_rate)
+        self.mission = ready & self.forced("envoy", self.draw("envoy") < p.envoy_rate)
         # M4: a major test brings a draft; the vote comes some days later.
         self.draft = self._no
         major = m.pyongyang.tested_major
         if major.any():
-            self.draft = major & (self.vote_day < 0) & (u[Slot.UN_DRAFT] < p.draft_prob)
-            self.delay = np.rint(p.vote_delay_days * (0.5 + u[Slot.UN_DELAY])).astype(np.int64)
+            self.draft = major & (self.vote_day < 0) & (self.draw("draft") < p.draft_prob)
+            self.delay = np.rint(p.vote_delay_days * (0.5 + self.draw("vote_delay"))).astype(
+                np.int64
+            )
         self.vote = self.vote_day == m.day
 
     # Blocks guarded by ``.any()`` skip only updates that would leave every replicate as it is.

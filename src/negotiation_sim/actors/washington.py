@@ -8,19 +8,35 @@ pause", "sending mixed signals", "not going to take their foot off the gas"; 000
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 import numpy as np
 from scipy.special import ndtri
 
 from negotiation_sim.actors.base import ONE, ZERO, Actor
-from negotiation_sim.parameters import PRECONDITIONS
-from negotiation_sim.streams import Slot
+from negotiation_sim.codes import PRECONDITIONS
+from negotiation_sim.declarations import Channel, EventKind, Measure, MoveKind
 
 
 class Washington(Actor):
     """The US administration, State Department and White House voices together."""
 
     key = "washington"
-    mechanisms = ("M1", "M2", "M3", "M7", "M8", "M9", "M10", "M13", "M14", "M16", "M18")
+    label = "Washington"
+    mechanisms = (
+        "M1",
+        "M2",
+        "M3",
+        "M7",
+        "M8",
+        "M9",
+        "M10",
+        "M13",
+        "M14",
+        "M16",
+        "M18",
+        "M19",
+    )
     state_names = (
         "offer_active",
         "precondition",
@@ -32,6 +48,189 @@ class Washington(Actor):
         "inducement_offer",
         "blessed",
         "reneged",
+    )
+    state_codes = MappingProxyType({"precondition": PRECONDITIONS})
+    draws = (
+        "sanction",
+        "threat",
+        "reassure",
+        "initiative",
+        "mixed_signal",
+        "bless",
+        "misread_noise",
+    )
+    controls = ("precondition", "pressure", "coherence", "hawkishness", "inducement", "honor_pause")
+    # M10: a standing offer, or yesterday's back channel, opens direct contact; a contradicted
+    # offer is less credible.
+    channels = (
+        Channel(
+            "direct",
+            lambda us: (us.offer_active | us.model.yesterday.back_channel) * us.credibility,
+            willingness="us",
+            mechanisms=("M10", "M8"),
+        ),
+    )
+    outcome_measures = (
+        Measure(
+            "us_sanctions_rounds",
+            "",
+            "count",
+            "Unilateral US sanctions rounds.",
+            ("M3",),
+            lambda us: us.rounds,
+        ),
+        Measure(
+            "offers",
+            "",
+            "count",
+            "Offers of talks made or restated by Washington.",
+            ("M1", "M13", "M14"),
+            lambda us: us.offers,
+        ),
+        Measure(
+            "threats", "", "count", "Public threats by Washington.", ("M9",), lambda us: us.threats
+        ),
+        Measure(
+            "reneged",
+            "",
+            "share",
+            "Washington sanctioned Pyongyang during a pledged pause.",
+            ("M2",),
+            lambda us: us.reneged,
+        ),
+    )
+    daily_series = (
+        Measure(
+            "us_sanctions",
+            "0-1",
+            "level",
+            "Unilateral US sanctions level.",
+            ("M3",),
+            lambda us: us.us_sanctions,
+            panel="sanctions",
+        ),
+        Measure(
+            "credibility",
+            "0-1",
+            "level",
+            "Credibility of Washington's offer.",
+            ("M8",),
+            lambda us: us.credibility,
+            panel="capability",
+        ),
+        Measure(
+            "us_sanctions_round",
+            "",
+            "flag",
+            "1 on a day with a US sanctions round.",
+            ("M3",),
+            lambda us: us.sanction,
+        ),
+    )
+    event_kinds = (
+        EventKind(
+            "talks_offer",
+            "Washington",
+            "offers talks ({detail})",
+            ("M1", "M13"),
+            lambda us, t: t.offer,
+            lambda us, t: us.precondition,
+            lambda code: "precondition: " + PRECONDITIONS.label(code),
+        ),
+        EventKind(
+            "us_sanctions",
+            "Washington",
+            "imposes a new round of sanctions",
+            ("M3",),
+            lambda us, t: t.us_round,
+        ),
+        EventKind(
+            "reneged",
+            "Washington",
+            "sanctions Pyongyang during its pledged pause",
+            ("M2",),
+            lambda us, t: t.reneged,
+        ),
+        EventKind("threat", "Washington", "threatens Pyongyang", ("M9",), lambda us, t: t.threat),
+        EventKind(
+            "reassure", "Washington", "reassures its allies", ("M16",), lambda us, t: t.reassure
+        ),
+        EventKind(
+            "mixed_signal",
+            "Washington",
+            "a second voice contradicts the offer",
+            ("M8",),
+            lambda us, t: t.mixed_signal,
+        ),
+        EventKind(
+            "bless_un_envoy",
+            "Washington",
+            "blesses a UN envoy mission",
+            ("M10",),
+            lambda us, t: t.blessed,
+        ),
+        EventKind(
+            "back_channel",
+            "Washington",
+            "opens a back channel",
+            ("M10",),
+            lambda us, t: t.back_channel,
+        ),
+    )
+    move_kinds = (
+        MoveKind(
+            "washington",
+            "talks_offer",
+            ("M1", "M8"),
+            "Offer or restate talks; the offer's credibility is renewed.",
+            events=("talks_offer",),
+        ),
+        MoveKind(
+            "washington",
+            "precondition",
+            ("M1", "M8"),
+            "Set the precondition (value: one of washington.precondition's choices; "
+            "optional days: the pause or behaviour-change length). It stands as an offer, "
+            "unless it tightens a standing offer: then it is a mixed signal.",
+            sets="washington.precondition",
+            events=("talks_offer", "mixed_signal"),
+        ),
+        MoveKind(
+            "washington",
+            "us_sanctions",
+            ("M3", "M2", "M20"),
+            "A unilateral sanctions round.",
+            events=("us_sanctions",),
+        ),
+        MoveKind("washington", "threat", ("M9",), "A public threat.", events=("threat",)),
+        MoveKind(
+            "washington",
+            "mixed_signal",
+            ("M8",),
+            "A voice contradicting the standing offer.",
+            events=("mixed_signal",),
+        ),
+        MoveKind(
+            "washington",
+            "back_channel",
+            ("M10",),
+            "A direct contact opportunity.",
+            events=("back_channel",),
+        ),
+        MoveKind(
+            "washington",
+            "reassure",
+            ("M16",),
+            "A show of commitment to allies.",
+            events=("reassure",),
+        ),
+        MoveKind(
+            "washington",
+            "bless_un_envoy",
+            ("M10",),
+            "Washington blesses a UN envoy.",
+            events=("bless_un_envoy",),
+        ),
     )
 
     def __init__(self, model, initial) -> None:
@@ -92,29 +291,29 @@ class Washington(Actor):
 
     def step(self) -> None:
         """Decide today's moves from yesterday's world; scripted moves are added on top."""
-        p, m, u = self.p, self.model, self.model.u
+        p, m = self.p, self.model
         pyongyang = m.pyongyang
         self.attention = self._attention()
-        self.sanction = self.forced("us_sanctions", u[Slot.US_SANCTION] < self.sanction_chance())
+        self.sanction = self.forced("us_sanctions", self.draw("sanction") < self.sanction_chance())
         if self.honors_pause:  # M2: keep the word given for a pause, even against the schedule
             pausing = pyongyang.pledged | (pyongyang.days_since_test >= self.pause_days)
             self.sanction = self.sanction & ~(pausing & self.p.honor_pause)
-        self.threat = self.forced(
-            "threat", u[Slot.US_THREAT] < self._threat_scale * m.tension
-        )  # M9
+        self.threat = self.forced("threat", self.draw("threat") < self._threat_scale * m.tension)
         tested = pyongyang.days_since_test == 0
         self.reassure = self._no
         if tested.any():  # M16: answer a test by reassuring allies
-            self.reassure = tested & (u[Slot.US_REASSURE] < p.reassurance * self.attention)
+            self.reassure = tested & (self.draw("reassure") < p.reassurance * self.attention)
         self.reassure = self.forced("reassure", self.reassure)
-        initiative = (
-            p.initiative_rate * self.attention * (ONE + p.runway_urgency * pyongyang.capability)
-        )  # M13, M14
-        self.offer = self.forced("talks_offer", u[Slot.US_INITIATIVE] < initiative)
+        initiative = (  # M13, M14; allies may press for talks (hook washington.initiative)
+            p.initiative_rate
+            * self.attention
+            * (ONE + p.runway_urgency * pyongyang.capability + m.influence("washington.initiative"))
+        )
+        self.offer = self.forced("talks_offer", self.draw("initiative") < initiative)
         self.mixed_signal = self.forced(
             "mixed_signal",
             self.offer_active  # M8
-            & (u[Slot.US_MIXED] < self._mixed_chance),
+            & (self.draw("mixed_signal") < self._mixed_chance),
         )
         if self.scripted("precondition"):  # an offer, or a contradiction if it tightens (M8)
             tightened = self._tightened()
@@ -122,10 +321,10 @@ class Washington(Actor):
             self.mixed_signal = self.mixed_signal | tightened
         self.bless = self._no
         if m.un.proposal_pending.any():  # M10: answer yesterday's proposal, yes or no.
-            self.bless = m.un.proposal_pending & (u[Slot.US_BLESS] < p.un_blessing)
+            self.bless = m.un.proposal_pending & (self.draw("bless") < p.un_blessing)
         self.bless = self.forced("bless_un_envoy", self.bless)
         self.back_channel = self.forced("back_channel", self._no)
-        self.noise = p.misread_noise * ndtri(u[Slot.US_NOISE])  # M18
+        self.noise = p.misread_noise * ndtri(self.draw("misread_noise"))  # M18
 
     def advance(self) -> None:
         """Update offers, sanctions, belief and the inducement from the resolved day."""
