@@ -722,6 +722,7 @@ def test_m10_intermediaries_pass_messages_and_bring_contact_earlier():
     """
     closed = {
         "un.channel_open": False,
+        "seoul.channel_openness": 0.0,
         "washington.initiative_rate": 0,
     }
     world = quiet_world(params={**WILLING, **closed})

@@ -20,9 +20,13 @@ def launches() -> pd.DataFrame:
 
 
 def timeline() -> pd.DataFrame:
-    """Dated events of 2017 and 2022 with their actor, kind and use (input or outcome)."""
+    """Dated events of 2017 and 2022 with their actor, kind and use (input or outcome).
+
+    Each event once: the file repeats one row verbatim (see ``data/records/SOURCE.md``).
+    """
     with (_FOLDER / "timeline_2017_2022.csv").open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, parse_dates=["date"])
+        frame = pd.read_csv(handle, parse_dates=["date"])
+    return frame.drop_duplicates(ignore_index=True)
 
 
 def observed_launch_days(year: int) -> pd.Series:

@@ -29,6 +29,7 @@ ACTORS: tuple[type[Actor], ...] = _registered(
     "beijing.Beijing",
     "moscow.Moscow",
     "united_nations.UnitedNations",
+    "seoul.Seoul",
     "pyongyang.Pyongyang",
 )
 
