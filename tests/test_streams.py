@@ -15,12 +15,12 @@ from negotiation_sim.streams import Streams, name_key, uniforms
 # (replicate seed, day, draw name) -> value. These pin the generator: a change to how draws are
 # computed (the hash of a name, the mixing, the conversion to a float) fails here first.
 PINNED = [
-    (0, 0, "pyongyang.launch", 0.7418097886160007),
-    (0, 1, "pyongyang.launch", 0.2934474864991207),
-    (12345, 0, "washington.sanction", 0.1686400245338628),
-    (12345, 364, "world.crisis", 0.3370177227009315),
-    (2**63 - 1, 1000, "beijing.veto", 0.11622533614974112),
-    (7, 36499, "my_rule", 0.5684249436167186),
+    (0, 0, "pyongyang.launch", 0.741809788509272),
+    (0, 1, "pyongyang.launch", 0.9583960609743372),
+    (12345, 0, "washington.sanction", 0.16864002461079508),
+    (12345, 364, "world.crisis", 0.023656024946831167),
+    (2**63 - 1, 1000, "beijing.veto", 0.8167990025831386),
+    (7, 36499, "my_rule", 0.00913462124299258),
 ]
 MASK = 2**64 - 1
 GOLDEN = 0x9E3779B97F4A7C15
@@ -34,11 +34,13 @@ def _mix(x: int) -> int:
 
 
 def reference_draw(seed: int, day: int, name: str) -> float:
-    """The documented formula (docs/ODD.md, 4.9) in plain Python."""
+    """The documented formula (`negotiation_sim.streams`, docs/ODD.md 4.9) in plain Python."""
     key = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little")
-    counter = _mix(_mix(((day + 1) * GOLDEN) & MASK) ^ key)
+    counter = _mix(_mix(((day // 2 + 1) * GOLDEN) & MASK) ^ key)
     replicate = _mix((seed * GOLDEN + GOLDEN) & MASK)
-    return ((_mix(counter ^ replicate) >> 11) + 0.5) * 2.0**-53
+    word = _mix(counter ^ replicate)
+    bits = word & 0xFFFFFFFF if day % 2 else word >> 32
+    return (bits + 0.5) * 2.0**-32
 
 
 @pytest.mark.parametrize("seed, day, name, value", PINNED)

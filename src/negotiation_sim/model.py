@@ -231,10 +231,13 @@ class NegotiationModel(mesa.Model):
         self.channels.sort(key=lambda entry: entry[0])
 
     def influence(self, hook: str) -> np.ndarray:
-        """The sum of every actor's contribution to ``hook`` today (0 when none contributes)."""
+        """The sum of every actor's contribution to ``hook`` today: `ZERO` itself when none
+        contributes (callers skip adding it), else an array over replicates or a 0-d array."""
         total = ZERO
         for contribution in self._influences[hook]:
-            total = total + contribution()
+            part = contribution()
+            if part is not ZERO:
+                total = part if total is ZERO else total + part
         return total
 
     def parameters_of(self, actor: str) -> dict[str, object]:
@@ -333,7 +336,9 @@ class NegotiationModel(mesa.Model):
         in_talks = new_state >= TALKS
         icbm = py.salvo * (py.cls == ICBM)  # salvo is 0 on days without a launch
         major = (icbm > 0) | py.nuclear
-        jump, crisis = self._tension_and_crisis(in_talks, py.launch, major, us.threat, us.reassure)
+        jump, crisis = self._tension_and_crisis(
+            in_talks, tested, py.launch, major, us.threat, us.reassure
+        )
         return Day(
             launch=py.launch,
             nuclear=py.nuclear,
@@ -370,19 +375,20 @@ class NegotiationModel(mesa.Model):
             crisis=crisis,
         )
 
-    def _tension_and_crisis(self, in_talks, launch, major, threat, reassure) -> tuple:
+    def _tension_and_crisis(self, in_talks, tested, launch, major, threat, reassure) -> tuple:
         """Today's jump in tension (M6, M9, M16, and other actors' through the ``tension``
         hook) and whether a militarized crisis breaks out (M15)."""
         w = self.world
         calm = w.tension_decay + w.talks_calm * in_talks
-        jump = self.influence("tension")
-        if (launch | major | threat | reassure).any():
-            jump = jump + (
+        jump = self.influence("tension")  # e.g. Seoul's exercises (M16)
+        if (tested | threat | reassure).any():
+            own = (
                 w.tension_launch * launch
                 + w.tension_major * major
                 + w.tension_threat * threat
                 + w.tension_reassurance * reassure
             )
+            jump = own if jump is ZERO else jump + own
         tension = self.tension * (ONE - calm)
         if jump is not ZERO:
             tension = tension + (ONE - tension) * np.minimum(jump, ONE)

@@ -326,7 +326,7 @@ class Pyongyang(Actor):
         self._pays = self.model.washington.pays
         self._un_tension = p.un_tension_share * p.tension_weight
         self._zero = _frozen(np.zeros(n, dtype=np.int64))
-        self._pledge_code = OWN_CHANNELS.index("pledge")
+        self._pledged_by = _frozen(np.full(n, OWN_CHANNELS.index("pledge"), dtype=np.int64))
         self._nothing = _frozen(np.zeros(n))
         self._terms_seen = None
 
@@ -346,8 +346,10 @@ class Pyongyang(Actor):
             + p.pain_weight * m.economic_pain
             + p.capability_weight * self.capability
             + p.pressure_weight * m.beijing.pressure
-            + m.influence("pyongyang.willingness")  # other actors' pull (e.g. Seoul's aid)
         )
+        pull = m.influence("pyongyang.willingness")  # other actors' (e.g. Seoul's aid)
+        if pull is not ZERO:
+            common = common + pull
         us = common + p.trust_weight * self.trust
         if self._pays:  # M7: the inducement on offer (always 0 when Washington never pays)
             us = us + p.inducement_weight * m.washington.inducement_offer
@@ -360,7 +362,9 @@ class Pyongyang(Actor):
         p, m = self.p, self.model
         need = ONE - p.need_weight * self.capability  # M14
         excite = ONE + self.momentum + self.protest + self.retaliation  # M6, M3/M4, M2
-        excite = excite + m.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises (M16)
+        provoked = m.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises (M16)
+        if provoked is not ZERO:
+            excite = excite + provoked
         restraint = (
             np.where(in_talks, p.talks_restraint, ONE)  # M6
             * np.where(self.pledged, p.pause_restraint, ONE)  # M2
@@ -499,9 +503,15 @@ class Pyongyang(Actor):
                 chance = rate * willingness[channel.willingness] * openness
                 codes.append(code)
                 made.append(self.draw("contact." + channel.name) < chance)
-        self.contact = idle & np.logical_or.reduce([*made, self.pledge])
-        if self.contact.any():
-            self.channel = np.select(made, codes, default=self._pledge_code)
+        contact = self.pledge
+        for by_channel in made:
+            contact = contact | by_channel
+        self.contact = idle & contact
+        if self.contact.any():  # the first channel in code order names the contact
+            channel = self._pledged_by
+            for code, by_channel in zip(reversed(codes), reversed(made), strict=True):
+                channel = np.where(by_channel, code, channel)
+            self.channel = channel
 
     def advance(self) -> None:
         """Update capability, trust, impulses and counters from the resolved day."""

@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from negotiation_sim.actors.base import ONE, Actor, decay
+from negotiation_sim.actors.base import ONE, ZERO, Actor, decay
 from negotiation_sim.codes import Codes
 from negotiation_sim.declarations import Channel, EventKind, Measure, MoveKind
 from negotiation_sim.parameters import REGISTRY
@@ -47,7 +47,7 @@ class Seoul(Actor):
     channels = (
         Channel(
             "inter-Korean",
-            lambda seoul: seoul.p.channel_openness * (seoul.offer_days_left > 0),
+            lambda seoul: seoul.channel_openness(),
             willingness="un",
         ),
     )
@@ -162,57 +162,91 @@ class Seoul(Actor):
         self.exercises = self.full(0, np.int64)
         self._aid_keep = decay(p.aid_days)
         self.offer = self.aid_offer = self.exercise = self._no
+        self._exercising = self._no
+        self._standing = {"offer": False, "exercise": False, "aid": False}
+        self._stance_changed()
 
     # --- influences on others' rules (read yesterday's state, or today's joint outcome) ----
+    # Each returns 0 when nothing is on in any replicate, so a quiet Seoul costs the others
+    # nothing; `_standing` keeps what yesterday left on.
     def exercise_tension(self) -> np.ndarray:
         """M16: an exercise starting today adds tension, as reassuring allies does."""
-        return self.p.exercise_tension * self.exercise
+        return self.p.exercise_tension * self.exercise if self.exercise.any() else ZERO
 
     def willingness_shift(self) -> np.ndarray:
         """M10, M16: aid on offer raises Pyongyang's willingness; a running exercise chills it."""
-        return self.p.aid_weight * self.aid - self.p.exercise_chill * (self.exercise_days_left > 0)
+        shift = self.p.aid_weight * self.aid if self._standing["aid"] else ZERO
+        if self._standing["exercise"]:
+            shift = shift - self.p.exercise_chill * self._exercising
+        return shift
 
     def provocation(self) -> np.ndarray:
         """M16: Pyongyang reads a running exercise as a threat and tests more."""
-        return self.p.exercise_provocation * (self.exercise_days_left > 0)
+        if not self._standing["exercise"]:
+            return ZERO
+        return self.p.exercise_provocation * self._exercising
+
+    def channel_openness(self) -> np.ndarray:
+        """M10: the inter-Korean channel is open while an offer of talks stands."""
+        if not self._standing["offer"]:
+            return ZERO
+        return self.p.channel_openness * (self.offer_days_left > 0)
 
     def pull(self) -> np.ndarray:
         """M13: an engaging Seoul presses Washington to offer talks."""
-        return self.p.pull * (self.stance == ENGAGEMENT)
+        return self._pull
 
     # --- the day ------------------------------------------------------------------------
     def step(self) -> None:
         """Offer inter-Korean talks (engaging), answer a test with a show of force (aligned);
         the record's moves come on top."""
         p = self.p
-        engaging = self.stance == ENGAGEMENT
-        self.offer = self.forced(
-            "talks_offer",
-            engaging
-            & (self.offer_days_left == 0)
-            & (self.draw("talks_offer") < p.talks_offer_rate),
-        )
-        tested = self.model.pyongyang.days_since_test == 0  # Pyongyang tested yesterday
-        self.exercise = self.forced(
-            "exercise",
-            (self.stance == ALIGNMENT)
-            & tested
-            & (self.exercise_days_left == 0)
-            & (self.draw("exercise") < p.exercise_rate),
-        )
+        offer = exercise = self._no
+        if self._any_engaging:
+            offer = (
+                self._engaging
+                & (self.offer_days_left == 0)
+                & (self.draw("talks_offer") < p.talks_offer_rate)
+            )
+        if self._any_aligned:
+            tested = self.model.pyongyang.days_since_test == 0  # Pyongyang tested yesterday
+            exercise = (
+                self._aligned
+                & tested
+                & ~self._exercising
+                & (self.draw("exercise") < p.exercise_rate)
+            )
+        self.offer = self.forced("talks_offer", offer)
+        self.exercise = self.forced("exercise", exercise)
         self.aid_offer = self.forced("aid", self._no)
 
+    # Blocks guarded by what stands only skip updates that would leave every replicate as it is.
     def advance(self) -> None:
         """Open the channel, start the exercise, take up aid; a scripted stance applies."""
-        p = self.p
-        self.offer_days_left = np.where(
-            self.offer, p.offer_days, np.maximum(self.offer_days_left - 1, 0)
-        )
-        self.exercise_days_left = np.where(
-            self.exercise, p.exercise_days, np.maximum(self.exercise_days_left - 1, 0)
-        )
-        self.aid = np.where(self.aid_offer, ONE, self.aid * self._aid_keep)
-        self.offers = self.offers + self.offer
-        self.exercises = self.exercises + self.exercise
+        p, standing = self.p, self._standing
+        if standing["offer"] or self.offer.any():
+            self.offer_days_left = np.where(
+                self.offer, p.offer_days, np.maximum(self.offer_days_left - 1, 0)
+            )
+            self.offers = self.offers + self.offer
+            standing["offer"] = bool(self.offer_days_left.any())
+        if standing["exercise"] or self.exercise.any():
+            self.exercise_days_left = np.where(
+                self.exercise, p.exercise_days, np.maximum(self.exercise_days_left - 1, 0)
+            )
+            self.exercises = self.exercises + self.exercise
+            self._exercising = self.exercise_days_left > 0
+            standing["exercise"] = bool(self._exercising.any())
+        if standing["aid"] or self.aid_offer.any():
+            self.aid = np.where(self.aid_offer, ONE, self.aid * self._aid_keep)
+            standing["aid"] = True  # aid fades but never quite to nothing
         if self.scripted("stance"):  # a held seoul.stance drops the move
             self.stance[:] = STANCES.code(self.script_move("stance").sets["seoul.stance"])
+            self._stance_changed()
+
+    def _stance_changed(self) -> None:
+        """What follows from the stance alone, recomputed only when it changes."""
+        self._engaging, self._aligned = self.stance == ENGAGEMENT, self.stance == ALIGNMENT
+        self._any_engaging, self._any_aligned = self._engaging.any(), self._aligned.any()
+        pull = self.p.pull * self._engaging
+        self._pull = pull if pull.any() else ZERO

@@ -304,11 +304,11 @@ class Washington(Actor):
         if tested.any():  # M16: answer a test by reassuring allies
             self.reassure = tested & (self.draw("reassure") < p.reassurance * self.attention)
         self.reassure = self.forced("reassure", self.reassure)
-        initiative = (  # M13, M14; allies may press for talks (hook washington.initiative)
-            p.initiative_rate
-            * self.attention
-            * (ONE + p.runway_urgency * pyongyang.capability + m.influence("washington.initiative"))
-        )
+        urgency = ONE + p.runway_urgency * pyongyang.capability  # M14
+        pressed = m.influence("washington.initiative")  # allies pressing for talks (M13)
+        if pressed is not ZERO:
+            urgency = urgency + pressed
+        initiative = p.initiative_rate * self.attention * urgency  # M13
         self.offer = self.forced("talks_offer", self.draw("initiative") < initiative)
         self.mixed_signal = self.forced(
             "mixed_signal",
