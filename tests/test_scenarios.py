@@ -29,11 +29,8 @@ def shipped_path(name: str) -> Path:
 
 
 def timeline_rows() -> list[dict[str, str]]:
-    """The record's rows, each once: the record repeats one row verbatim (Foal Eagle, 1 March
-    2017), which is one event."""
     with TIMELINE.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    return [dict(row) for row in dict.fromkeys(tuple(row.items()) for row in rows)]
+        return list(csv.DictReader(handle))
 
 
 def row_key(row: dict[str, str]) -> tuple[dt.date, str, str]:

@@ -55,7 +55,7 @@ def test_pinned_draws(seed, day, name, value):
     name=st.text(min_size=1, max_size=30),
 )
 def test_draws_follow_the_documented_formula(seed, day, name):
-    # The key is the first 8 bytes of BLAKE2b, little-endian: nothing in Python's session
+    # The key is BLAKE2b with an 8-byte digest, little-endian: nothing in Python's session
     # (hash randomisation) or the platform changes it.
     digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
     assert int(name_key(name)) == int.from_bytes(digest, "little")

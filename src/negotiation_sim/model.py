@@ -1,4 +1,4 @@
-"""The negotiation model: five actors, one day per step, many replicates at once.
+"""The negotiation model: the registered actors, one day per step, many replicates at once.
 
 Each day every actor decides from yesterday's state (``step``), the model resolves the joint
 outcome (votes, reneging, the state of talks), every actor updates its own state

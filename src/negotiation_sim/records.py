@@ -20,13 +20,9 @@ def launches() -> pd.DataFrame:
 
 
 def timeline() -> pd.DataFrame:
-    """Dated events of 2017 and 2022 with their actor, kind and use (input or outcome).
-
-    Each event once: the file repeats one row verbatim (see ``data/records/SOURCE.md``).
-    """
+    """Dated events of 2017 and 2022 with their actor, kind and use (input or outcome)."""
     with (_FOLDER / "timeline_2017_2022.csv").open(encoding="utf-8") as handle:
-        frame = pd.read_csv(handle, parse_dates=["date"])
-    return frame.drop_duplicates(ignore_index=True)
+        return pd.read_csv(handle, parse_dates=["date"])
 
 
 def observed_launch_days(year: int) -> pd.Series:

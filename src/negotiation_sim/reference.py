@@ -18,6 +18,7 @@ import argparse
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from negotiation_sim.actors import ACTORS as REGISTERED_ACTORS
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES, Measure
 from negotiation_sim.parameters import REGISTRY
 from negotiation_sim.scenarios import (
@@ -31,14 +32,10 @@ from negotiation_sim.scenarios import (
 
 #: The command that regenerates ``docs/reference.md``.
 COMMAND = "python -m negotiation_sim.reference docs/reference.md"
-#: Actors in the order the reference lists their parameters.
-ACTORS = ("washington", "pyongyang", "beijing", "moscow", "un", "world")
-_ACTOR_TITLES = {
-    "washington": "Washington",
-    "pyongyang": "Pyongyang",
-    "beijing": "Beijing",
-    "moscow": "Moscow",
-    "un": "United Nations",
+#: Whose parameters the reference lists, in order (every registered actor, then the world),
+#: with their headings.
+_PARAMETER_OWNERS = {
+    **{actor.key: actor.label for actor in REGISTERED_ACTORS},
     "world": "The world between them",
 }
 MECHANISM_IDS = tuple(f"M{i}" for i in range(1, 21))
@@ -279,11 +276,8 @@ def render_reference() -> str:
         ),
         "",
     ]
-    for actor in ACTORS:
-        out += [f"### {_ACTOR_TITLES[actor]} (`{actor}.*`)", "", parameter_table(actor)]
-    others = sorted({p.actor for p in REGISTRY.values()} - set(ACTORS))
-    for actor in others:  # an actor added to the registry but not yet to ACTORS
-        out += [f"### `{actor}.*`", "", parameter_table(actor)]
+    for actor, title in _PARAMETER_OWNERS.items():
+        out += [f"### {title} (`{actor}.*`)", "", parameter_table(actor)]
     out += [
         "## Mechanisms",
         "",

@@ -15,7 +15,7 @@ The model computes the draws its actors declare (`Actor.draws`) in one vectorise
 two days at a time; a name nobody declared is computed on first use that day, with the same
 values. In full, with SplitMix64's finaliser ``mix`` and wrapping 64-bit arithmetic::
 
-    key(name)     = first 8 bytes of BLAKE2b(name), little-endian
+    key(name)     = BLAKE2b(name) with an 8-byte digest, read as a little-endian integer
     counter       = mix(mix((day // 2 + 1) * G) XOR key(name))      G = 0x9E3779B97F4A7C15
     replicate_key = mix(seed * G + G)
     word          = mix(counter XOR replicate_key)
@@ -55,7 +55,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 def name_key(name: str) -> np.uint64:
-    """The stable 64-bit key of a draw's name: the first 8 bytes of its BLAKE2b digest."""
+    """The stable 64-bit key of a draw's name: its BLAKE2b hash with an 8-byte digest (not a
+    prefix of the 64-byte digest), as a little-endian integer."""
     digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
     return np.uint64(int.from_bytes(digest, "little"))
 

@@ -65,7 +65,7 @@ class Actor(mesa.Agent):
     #: Other spellings accepted for the actor in scenario files ("united_nations").
     aliases: ClassVar[tuple[str, ...]] = ()
     #: Mechanism ids (M1–M20) whose rules this actor's decisions implement (tested and
-    #: documented: tests/test_mechanism_declarations.py).
+    #: documented: tests/test_declarations.py).
     mechanisms: ClassVar[tuple[str, ...]] = ()
     #: The names of the arrays that make up this actor's state, for display and inspection.
     state_names: ClassVar[tuple[str, ...]] = ()

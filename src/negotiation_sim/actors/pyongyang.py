@@ -321,11 +321,13 @@ class Pyongyang(Actor):
         self._class_weight = np.stack(
             [np.broadcast_to(weight, (n,)) for weight in (1.0, 1.0, half, p.icbm_weight, half)]
         )
-        self._gain_keep = 1.0 - p.capability_gain
+        self._gain_keep = np.broadcast_to(1.0 - p.capability_gain, (n,))
+        self._nuclear = np.broadcast_to(p.nuclear_weight, (n,))
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._pays = self.model.washington.pays
         self._un_tension = p.un_tension_share * p.tension_weight
         self._zero = _frozen(np.zeros(n, dtype=np.int64))
+        self._contact_draw: dict[str, str] = {}  # a channel's name to its draw's name
         self._pledged_by = _frozen(np.full(n, OWN_CHANNELS.index("pledge"), dtype=np.int64))
         self._nothing = _frozen(np.zeros(n))
         self._terms_seen = None
@@ -496,16 +498,22 @@ class Pyongyang(Actor):
         A channel closed in every replicate cannot be used, so its draw is not compared.
         """
         rate, willingness = self.p.contact_rate, {"us": w_us, "un": w_un}
+        scaled: dict[str, np.ndarray] = {}  # the contact rate times a willingness, once a day
         codes, made = [], []
         for code, channel, owner in self.model.channels:
             openness = channel.openness(owner)
             if openness.any():
-                chance = rate * willingness[channel.willingness] * openness
+                which = channel.willingness
+                if which not in scaled:
+                    scaled[which] = rate * willingness[which]
                 codes.append(code)
-                made.append(self.draw("contact." + channel.name) < chance)
-        contact = self.pledge
-        for by_channel in made:
-            contact = contact | by_channel
+                name = self._contact_draw.get(channel.name)
+                if name is None:
+                    name = self._contact_draw[channel.name] = "contact." + channel.name
+                made.append(self.draw(name) < scaled[which] * openness)
+        contact = self.pledge | made[0] if made else self.pledge
+        for by_channel in made[1:]:
+            contact |= by_channel
         self.contact = idle & contact
         if self.contact.any():  # the first channel in code order names the contact
             channel = self._pledged_by
@@ -521,13 +529,14 @@ class Pyongyang(Actor):
         self.longest_pause = np.maximum(self.longest_pause, self.days_since_test)
         self.tested_major = t.major
         if tested.any():  # M14: tests advance capability, longer-range classes more.
-            effort = (
-                t.missiles * self._class_weight[t.cls, self._replicate]
-                + t.nuclear * p.nuclear_weight
-            )
-            gained = ONE - (ONE - self.capability) * self._gain_keep**effort
-            self.capability = np.where(tested, gained, self.capability)
-            self.missiles_by_class[t.cls, self._replicate] += t.missiles
+            # Only the replicates that tested (a few in a hundred on a day) are computed.
+            who = np.flatnonzero(tested)
+            cls, missiles = t.cls[who], t.missiles[who]
+            effort = missiles * self._class_weight[cls, who] + t.nuclear[who] * self._nuclear[who]
+            capability = self.capability.copy()
+            capability[who] = ONE - (ONE - capability[who]) * self._gain_keep[who] ** effort
+            self.capability = capability
+            self.missiles_by_class[cls, who] += missiles
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
         self.momentum = self.momentum * keep["momentum_days"] + p.clustering * t.launch
         self.protest = self.protest * keep["protest_days"] + p.protest * t.new_sanctions
