@@ -38,7 +38,7 @@ from negotiation_sim.streams import Streams, replicate_seeds
 #: The most replicates one batched model takes (more: `negotiation_sim.sweeps`, in chunks).
 MAX_REPLICATES = 100_000_000
 #: Bytes of state per replicate, measured (benchmarks/bench_model.py); for the memory check.
-STATE_BYTES_PER_REPLICATE = 2_200
+STATE_BYTES_PER_REPLICATE = 2_300
 #: Share of the machine's memory a model may plan to use before it refuses to start.
 MEMORY_SHARE = 0.8
 #: The world's own draws (the actors declare theirs).

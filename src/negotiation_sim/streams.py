@@ -104,9 +104,10 @@ class Streams:
         shape = (len(self.names), seeds.size)
         self._bits = np.empty(shape, dtype=np.uint64)
         self._scratch = np.empty_like(self._bits)
-        self._pair_draws = np.empty((2, *shape), dtype=np.uint64)  # even day, odd day
+        # After hashing, the two arrays hold the pair's draws: the even day's, the odd day's.
+        self._pair_draws = (self._bits.view(np.float64), self._scratch.view(np.float64))
         self._pair = -1
-        self._uniforms = self._pair_draws[0].view(np.float64)
+        self._uniforms = self._pair_draws[0]
         self._extra: dict[str, np.ndarray] = {}
         self.today = -1
 
@@ -128,7 +129,7 @@ class Streams:
         pair, odd = divmod(self.today, 2)
         if pair != self._pair:
             self._hash_pair(pair)
-        self._uniforms = self._pair_draws[odd].view(np.float64)
+        self._uniforms = self._pair_draws[odd]
 
     def _hash_pair(self, pair: int) -> None:
         """Hash the declared names for both days of ``pair`` and turn both halves into floats."""
@@ -142,11 +143,10 @@ class Streams:
                 bits *= multiplier
             np.right_shift(bits, _S31, out=scratch)
             bits ^= scratch
-        even, odd = self._pair_draws
-        np.right_shift(bits, _S32, out=even)
-        np.bitwise_and(bits, _LOW32, out=odd)
-        _to_unit(even)
-        _to_unit(odd)
+        np.bitwise_and(bits, _LOW32, out=scratch)  # the odd day's 32 bits
+        bits >>= _S32  # the even day's
+        _to_unit(bits)
+        _to_unit(scratch)
         self._pair = pair
 
     def draw(self, name: str) -> np.ndarray:
