@@ -27,6 +27,7 @@ import pytest
 
 pytest.importorskip("solara")
 from negotiation_sim import parameters
+from negotiation_sim.actors import ACTORS as REGISTERED_ACTORS
 from negotiation_sim.app import (
     COMPONENTS,
     CONTROLS,
@@ -253,15 +254,11 @@ def test_the_actor_table_has_every_actor_and_its_state(played):
     context = _render(ActorsPanel, played)
     (table,) = _html(context, "table")
     context.close()
-    for actor in (
-        played.simulation.washington,
-        played.simulation.pyongyang,
-        played.simulation.beijing,
-        played.simulation.moscow,
-        played.simulation.un,
-    ):
+    assert len(played.simulation.actors) == len(REGISTERED_ACTORS) == 6
+    for actor in played.simulation.actors.values():  # Seoul too: every registered actor
         assert f"<td>{type(actor).__name__}</td>" in table
         assert all(name in table for name in actor.state_names)
+    assert "stance: <b>alignment</b>" in table  # Seoul's stance named, not a code
 
 
 @pytest.mark.filterwarnings("ignore:Failed to validate hooks")
