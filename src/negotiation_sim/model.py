@@ -138,9 +138,8 @@ class NegotiationModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
-        check_integer(
-            "<model>", "seed", seed, 0, error=ModelArgumentError
-        )  # any size: numpy's SeedSequence takes it
+        # Any size: numpy's SeedSequence takes it.
+        check_integer("<model>", "seed", seed, 0, error=ModelArgumentError)
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self._negotiation_scenario = load_scenario(scenario)

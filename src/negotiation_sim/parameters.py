@@ -1,9 +1,11 @@
 """The parameter registry: every number a rule uses, as typed data in one place.
 
 Each entry gives a dotted name (``actor.parameter``), its default, the range sweeps sample
-and validation enforces, its unit, the mechanisms (M1–M20 of the model brief) it serves, and
-the seed article and short quotation that motivate it. Rules read parameters only through
-this registry; docs, validation and sweeps read the same entries.
+and validation enforces, its unit, the mechanisms (M1–M20 of the model brief) it serves, the
+seed article and short quotation that motivate it, and its role (`ROLES`): ``behaviour`` (how
+an actor decides: one value for all years, calibrated), ``context`` (the world of a period, set
+by a scenario from the record) or ``policy`` (a lever a user varies). Rules read parameters
+only through this registry; docs, validation and sweeps read the same entries.
 
 Seeds: ``000`` is ``seeds/000_86765be9c3ba85b9.txt`` (CNN, January 2022); ``003`` is
 ``seeds/003_184512813cdc3250.txt`` (Foreign Policy, December 2017).
@@ -27,6 +29,28 @@ SEED_2017 = "003_184512813cdc3250.txt"
 #: The dated record of 2017 and 2022 (``data/records``), for quotations from its events.
 RECORD = "timeline_2017_2022.csv"
 
+#: What part a parameter plays, and what each part means. One model serves every year: its
+#: `behaviour` is calibrated jointly over the historical scenarios; a scenario sets the
+#: `context` of its period from the record; a user varies `policy` to ask "what if".
+ROLE_MEANINGS: Mapping[str, str] = MappingProxyType(
+    {
+        "behaviour": (
+            "how an actor decides (propensities, weights, rates, thresholds, decay times) or a "
+            "constant of the model world: one value for all years, calibrated jointly"
+        ),
+        "context": (
+            "the world of a period (stances, relations, enforcement, trade shares, vetoes, "
+            "what weapons exist): set by a scenario from the record, with a source"
+        ),
+        "policy": (
+            "a lever a user varies to ask what if (precondition, pause days, inducement, "
+            "coherence, pressure, honouring a pause, ...)"
+        ),
+    }
+)
+#: The roles a parameter may have, in the order docs list them.
+ROLES: tuple[str, ...] = tuple(ROLE_MEANINGS)
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -41,8 +65,18 @@ class Parameter:
     source: str
     quote: str
     doc: str
+    role: str  # one of ROLES: behaviour | context | policy
     kind: str = "real"  # real | integer | choice | flag
     choices: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ScenarioError(
+                "<parameters>",
+                f"{self.name}.role",
+                self.role,
+                "allowed: one of " + ", ".join(repr(r) for r in ROLES),
+            )
 
     @property
     def actor(self) -> str:
@@ -104,7 +138,7 @@ class Parameter:
         )
 
 
-def _real(name, default, low, high, unit, mechanisms, source, quote, doc):
+def _real(name, default, low, high, unit, mechanisms, source, quote, doc, *, role):
     return Parameter(
         name,
         float(default),
@@ -115,10 +149,11 @@ def _real(name, default, low, high, unit, mechanisms, source, quote, doc):
         source,
         quote,
         doc,
+        role=role,
     )
 
 
-def _int(name, default, low, high, unit, mechanisms, source, quote, doc):
+def _int(name, default, low, high, unit, mechanisms, source, quote, doc, *, role):
     return Parameter(
         name,
         int(default),
@@ -129,6 +164,7 @@ def _int(name, default, low, high, unit, mechanisms, source, quote, doc):
         source,
         quote,
         doc,
+        role=role,
         kind="integer",
     )
 
@@ -149,6 +185,7 @@ _ENTRIES = (
         "tests), or accept denuclearization as the aim.",
         kind="choice",
         choices=PRECONDITIONS,
+        role="policy",
     ),
     _int(
         "washington.pause_days",
@@ -160,6 +197,7 @@ _ENTRIES = (
         SEED_2017,
         "halted all nuclear and missile tests for sixty days",
         "Length of the test pause that opens direct talks under `test_pause`.",
+        role="policy",
     ),
     _int(
         "washington.behaviour_days",
@@ -171,6 +209,7 @@ _ENTRIES = (
         SEED_2017,
         "the North would first have to change its behavior",
         "Days without tests Washington reads as behaviour change under `behaviour_change`.",
+        role="policy",
     ),
     Parameter(
         "washington.talks_level",
@@ -184,6 +223,7 @@ _ENTRIES = (
         "The level at which Washington offers talks.",
         kind="choice",
         choices=TALKS_LEVELS,
+        role="policy",
     ),
     _real(
         "washington.pressure",
@@ -195,6 +235,7 @@ _ENTRIES = (
         SEED_2017,
         "not going to take their foot off the gas",
         "Pressure-mindedness: scales the chance of answering provocations with sanctions.",
+        role="policy",
     ),
     _real(
         "washington.response_rate",
@@ -207,6 +248,7 @@ _ENTRIES = (
         "a new round of sanctions",
         "Daily chance of a sanctions round while a provocation is unanswered, at full "
         "pressure and attention.",
+        role="behaviour",
     ),
     _real(
         "washington.campaign",
@@ -219,6 +261,7 @@ _ENTRIES = (
         "the White House believes the sanctions are working",
         "Unprovoked rounds relative to provoked ones, scaled by the economic pain Washington "
         "sees (it keeps going while pressure seems to work).",
+        role="behaviour",
     ),
     _real(
         "washington.sanction_step",
@@ -230,6 +273,7 @@ _ENTRIES = (
         SEED_2017,
         "imposed a new round of sanctions",
         "Rise of the unilateral sanctions level per round, as a share of the distance to 1.",
+        role="behaviour",
     ),
     _real(
         "washington.restraint",
@@ -242,6 +286,7 @@ _ENTRIES = (
         "Instead of talks ... it got slapped with a fresh round of U.S. sanctions",
         "How far Washington holds sanctions while it believes Pyongyang is pausing or talking "
         "(1: never sanctions a pause it perceives).",
+        role="behaviour",
     ),
     Parameter(
         "washington.honor_pause",
@@ -256,6 +301,7 @@ _ENTRIES = (
         "Pyongyang keeps a pledged pause or has gone `washington.pause_days` without "
         "testing.",
         kind="flag",
+        role="policy",
     ),
     _real(
         "washington.coherence",
@@ -267,6 +313,7 @@ _ENTRIES = (
         SEED_2017,
         "needs to get on the same song sheet",
         "Share of Washington's voices that agree; contradictions arise from the rest.",
+        role="policy",
     ),
     _real(
         "washington.mixed_signal_rate",
@@ -278,6 +325,7 @@ _ENTRIES = (
         SEED_2017,
         "sending mixed signals",
         "Daily rate of contradicting statements at zero coherence.",
+        role="behaviour",
     ),
     _real(
         "washington.mixed_signal_hit",
@@ -289,6 +337,7 @@ _ENTRIES = (
         SEED_2017,
         "only undermining Secretary Tillerson's effort",
         "Share of an offer's credibility lost per contradiction.",
+        role="behaviour",
     ),
     _real(
         "washington.hawkishness",
@@ -300,6 +349,7 @@ _ENTRIES = (
         SEED_2017,
         "more inclined to potential military action",
         "Weight of officials favouring threats and military options.",
+        role="policy",
     ),
     _real(
         "washington.threat_rate",
@@ -311,6 +361,7 @@ _ENTRIES = (
         SEED_2017,
         'threatened to "totally destroy" North Korea',
         "Daily chance of a public threat at full hawkishness and full tension.",
+        role="behaviour",
     ),
     _real(
         "washington.reassurance",
@@ -322,6 +373,7 @@ _ENTRIES = (
         SEED_2022,
         "emphasize American commitment to its allies in the region",
         "Chance that Washington answers a test by visibly reassuring its allies.",
+        role="behaviour",
     ),
     _real(
         "washington.inducement",
@@ -333,6 +385,7 @@ _ENTRIES = (
         SEED_2022,
         "are we willing to essentially pay them to come to the table?",
         "Readiness to pay for talks: 0 never pays; higher values let tests raise the offer.",
+        role="policy",
     ),
     _real(
         "washington.inducement_step",
@@ -344,6 +397,7 @@ _ENTRIES = (
         SEED_2022,
         "to extract concessions from the United States",
         "How much one launch day raises the inducement on offer when Washington pays.",
+        role="behaviour",
     ),
     _real(
         "washington.misread_noise",
@@ -355,6 +409,7 @@ _ENTRIES = (
         SEED_2022,
         "our track record of understanding those ahead of time is not always so great",
         "Noise in Washington's daily reading of whether Pyongyang is cooperating.",
+        role="behaviour",
     ),
     _real(
         "washington.learning_rate",
@@ -366,6 +421,7 @@ _ENTRIES = (
         SEED_2022,
         "officials are confident their messages are being received",
         "Weight Washington gives each day's reading when updating its belief.",
+        role="behaviour",
     ),
     _real(
         "washington.distraction",
@@ -377,6 +433,7 @@ _ENTRIES = (
         SEED_2022,
         "Biden is focused on another international crisis",
         "Share of Washington's attention taken by other business, before any Russian crisis.",
+        role="context",
     ),
     _real(
         "washington.min_attention",
@@ -388,6 +445,7 @@ _ENTRIES = (
         SEED_2022,
         "officials are eager for talks at a lower level",
         "Attention Washington keeps for Pyongyang however distracted it is.",
+        role="behaviour",
     ),
     _real(
         "washington.initiative_rate",
@@ -399,6 +457,7 @@ _ENTRIES = (
         SEED_2017,
         "the administration's most direct overture for talks yet",
         "Daily rate of a new or restated offer of talks at full attention.",
+        role="behaviour",
     ),
     _real(
         "washington.runway_urgency",
@@ -410,6 +469,7 @@ _ENTRIES = (
         SEED_2017,
         "unclear there's enough runway left",
         "How much Pyongyang's capability raises Washington's rate of initiatives.",
+        role="behaviour",
     ),
     _real(
         "washington.un_blessing",
@@ -422,6 +482,7 @@ _ENTRIES = (
         "gave enough encouragement for Guterres to dispatch Feltman",
         "Chance that Washington blesses a proposed UN envoy mission; it answers the day after "
         "the proposal, and a refusal ends that proposal.",
+        role="policy",
     ),
     # --- Pyongyang --------------------------------------------------------------------------
     _real(
@@ -434,6 +495,7 @@ _ENTRIES = (
         SEED_2022,
         "testing missiles at a hurried clip",
         "Baseline daily hazard of a launch day, before need, momentum and restraint.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.clustering",
@@ -445,6 +507,7 @@ _ENTRIES = (
         SEED_2022,
         "A string of provocations",
         "Rise of the launch hazard (as a multiple of baseline) after each launch day.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.momentum_days",
@@ -456,6 +519,7 @@ _ENTRIES = (
         SEED_2022,
         "the latest round of launches",
         "Decay time of the momentum that clusters tests.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.salvo",
@@ -467,6 +531,7 @@ _ENTRIES = (
         SEED_2022,
         "the latest round of launches",
         "Chance that a launch day carries one more missile (geometric salvo size).",
+        role="behaviour",
     ),
     _real(
         "pyongyang.icbm_share",
@@ -478,6 +543,7 @@ _ENTRIES = (
         SEED_2017,
         'the Hwasong-15 "capable of traversing the American mainland"',
         "Share of launch days that fly an ICBM once capability passes the ICBM threshold.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.icbm_threshold",
@@ -489,6 +555,7 @@ _ENTRIES = (
         SEED_2017,
         "its most powerful intercontinental ballistic missile ever",
         "Capability from which ICBM flights are attempted.",
+        role="context",
     ),
     _real(
         "pyongyang.hypersonic_share",
@@ -500,6 +567,7 @@ _ENTRIES = (
         SEED_2022,
         "They've claimed a hypersonic glide vehicle",
         "Share of non-ICBM launch days that test a claimed hypersonic system.",
+        role="context",
     ),
     _real(
         "pyongyang.irbm_share",
@@ -511,6 +579,7 @@ _ENTRIES = (
         SEED_2022,
         "an intermediate range ballistic missile",
         "Share of the launch days left after ICBMs and hypersonic claims that fly an IRBM.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.nuclear_propensity",
@@ -522,6 +591,7 @@ _ENTRIES = (
         SEED_2017,
         "halted all nuclear and missile tests",
         "Baseline daily hazard of a nuclear test, a separate and rarer decision.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.talks_restraint",
@@ -533,6 +603,7 @@ _ENTRIES = (
         SEED_2022,
         "the pre-steps to a negotiation",
         "Multiplier on test hazards while talks (working level or summit) run.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.pause_restraint",
@@ -544,6 +615,7 @@ _ENTRIES = (
         SEED_2017,
         "if it halted all nuclear and missile tests for sixty days",
         "Multiplier on test hazards while Pyongyang keeps a pledged pause.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.need_weight",
@@ -555,6 +627,7 @@ _ENTRIES = (
         SEED_2017,
         "appears to have overcome many of its technical hurdles",
         "How far full capability lowers the need to test (1: no need at full capability).",
+        role="behaviour",
     ),
     _real(
         "pyongyang.capability_gain",
@@ -566,6 +639,7 @@ _ENTRIES = (
         SEED_2022,
         "validate and refine its weapons systems",
         "Capability gained per short-range missile flown, as a share of the remaining gap.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.icbm_weight",
@@ -578,6 +652,7 @@ _ENTRIES = (
         "the latest milestones in long-range missile development",
         "Capability gained by an ICBM flight relative to a short-range missile; IRBM and "
         "hypersonic flights count half-way between.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.nuclear_weight",
@@ -589,6 +664,7 @@ _ENTRIES = (
         SEED_2017,
         "halted all nuclear and missile tests",
         "Capability gained by a nuclear test relative to a short-range missile.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.mrbm_share",
@@ -601,6 +677,7 @@ _ENTRIES = (
         "shorter range systems up until now",
         "Share of the launch days left after ICBMs, hypersonic claims and IRBMs that fly an "
         "MRBM; the rest fly SRBMs.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.max_salvo",
@@ -612,6 +689,7 @@ _ENTRIES = (
         SEED_2022,
         "the latest round of launches",
         "Most missiles launched on one day.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.protest",
@@ -623,6 +701,7 @@ _ENTRIES = (
         SEED_2017,
         "to protest U.N. sanctions",
         "Rise of the test hazard (as a multiple of baseline) after a new sanctions measure.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.protest_days",
@@ -634,6 +713,7 @@ _ENTRIES = (
         SEED_2017,
         "Before the month was over, North Korea launched",
         "Decay time of the protest impulse.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.retaliation",
@@ -646,6 +726,7 @@ _ENTRIES = (
         "Instead of talks, North Korea says, it got slapped with a fresh round of U.S. sanctions",
         "Rise of the launch and nuclear hazards (as a multiple of baseline) and of the ICBM "
         "share after Washington reneges on a pause.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.retaliation_days",
@@ -657,6 +738,7 @@ _ENTRIES = (
         SEED_2017,
         "launched its most powerful intercontinental ballistic missile ever",
         "Decay time of the retaliation impulse.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.extortion",
@@ -668,6 +750,7 @@ _ENTRIES = (
         SEED_2022,
         "could be designed to extract concessions from the United States",
         "Rise of the pre-talks test hazard per unit of Washington's readiness to pay.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.willingness_bias",
@@ -679,6 +762,7 @@ _ENTRIES = (
         SEED_2017,
         "see little point in discussions with the United States",
         "Baseline log-odds of willingness to talk with Washington.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.trust_weight",
@@ -690,6 +774,7 @@ _ENTRIES = (
         SEED_2017,
         "waiting to see how serious the United States really is",
         "Log-odds of willingness per unit of trust in Washington.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.pain_weight",
@@ -701,6 +786,7 @@ _ENTRIES = (
         SEED_2017,
         "They may be beginning to feel the pressure pinch",
         "Log-odds of willingness per unit of economic pain.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.capability_weight",
@@ -712,6 +798,7 @@ _ENTRIES = (
         SEED_2017,
         "North Korea may be ready to come to the table",
         "Log-odds of willingness per unit of capability (negotiating from strength).",
+        role="behaviour",
     ),
     _real(
         "pyongyang.tension_weight",
@@ -723,6 +810,7 @@ _ENTRIES = (
         SEED_2017,
         "calm the war of words between Trump and Kim",
         "Log-odds of willingness lost per unit of tension.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.chill_weight",
@@ -734,6 +822,7 @@ _ENTRIES = (
         SEED_2017,
         "interest in talks had already cooled",
         "Log-odds of willingness lost per unit of the chill that threats leave.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.chill_days",
@@ -745,6 +834,7 @@ _ENTRIES = (
         SEED_2017,
         "interest in talks had already cooled",
         "Decay time of the chill after a threat.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.pressure_weight",
@@ -756,6 +846,7 @@ _ENTRIES = (
         SEED_2017,
         "getting more pressure from the Chinese",
         "Log-odds of willingness per unit of Beijing's envoy pressure.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.pressure_restraint",
@@ -767,6 +858,7 @@ _ENTRIES = (
         SEED_2017,
         "getting more pressure from the Chinese",
         "How far full Beijing pressure lowers the test hazard.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.inducement_weight",
@@ -778,6 +870,7 @@ _ENTRIES = (
         SEED_2022,
         "pay them to come to the table",
         "Log-odds of willingness per unit of inducement on offer.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.un_openness",
@@ -789,6 +882,7 @@ _ENTRIES = (
         SEED_2017,
         "open to continuing discussions with the United Nations",
         "Extra log-odds of talking through the UN, which needs no trust in Washington.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.un_tension_share",
@@ -800,6 +894,7 @@ _ENTRIES = (
         SEED_2017,
         "envisioning it as a way to calm the war of words",
         "Share of the tension weight that the UN channel feels.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.contact_rate",
@@ -811,6 +906,7 @@ _ENTRIES = (
         SEED_2017,
         "messages ... through a number of intermediaries",
         "Chance per open channel-day that a willing Pyongyang makes contact.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.accept_rate",
@@ -822,6 +918,7 @@ _ENTRIES = (
         SEED_2022,
         "still await a response from North Korea",
         "Daily chance that a fully willing Pyongyang accepts a valid offer of talks.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.pledge_rate",
@@ -833,6 +930,7 @@ _ENTRIES = (
         SEED_2017,
         "Yun's proposal ... a voluntary moratorium",
         "Daily chance that a fully willing Pyongyang pledges the pause an offer asks for.",
+        role="behaviour",
     ),
     _int(
         "pyongyang.signal_wait_days",
@@ -844,6 +942,7 @@ _ENTRIES = (
         SEED_2017,
         "wait a few days to see if this is a genuine signal",
         "Days Pyongyang waits after an offer or contradiction before acting on it.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.summit_preference",
@@ -855,6 +954,7 @@ _ENTRIES = (
         SEED_2022,
         "the idea that this can only be done at that level, we reject",
         "Pyongyang's preference for leader-level talks (0: working level suits it).",
+        role="behaviour",
     ),
     _real(
         "pyongyang.level_mismatch",
@@ -866,6 +966,7 @@ _ENTRIES = (
         SEED_2022,
         "we reject. I think that that's not serious",
         "Share of acceptance lost per unit of mismatch in preferred level.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.red_line_leak",
@@ -877,6 +978,7 @@ _ENTRIES = (
         SEED_2017,
         "would not enter into talks ... if Washington sought to make North Korea give up",
         "Share of acceptance left when Washington's stated aim is denuclearization.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.walkout",
@@ -888,6 +990,7 @@ _ENTRIES = (
         SEED_2017,
         "withdrew from those discussions in April 2009 to protest U.N. sanctions",
         "Chance of walking out of talks the day after new sanctions.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.collapse_rate",
@@ -899,6 +1002,7 @@ _ENTRIES = (
         SEED_2017,
         "it's unclear if there's a negotiating partner",
         "Baseline daily hazard that talks break down.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.fragility",
@@ -910,6 +1014,7 @@ _ENTRIES = (
         SEED_2022,
         "you can be pretty sure that they're not going to stay there",
         "Extra daily collapse hazard per unit of inducement that bought the talks.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.summit_rate",
@@ -922,6 +1027,7 @@ _ENTRIES = (
         "a direct meeting between Biden and Kim",
         "Daily chance, at full trust, that working-level talks rise to a summit; doubled when "
         "Washington offers leader-level talks.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.contact_lapse",
@@ -933,6 +1039,7 @@ _ENTRIES = (
         SEED_2017,
         "put the whole issue of contacts with the Americans on hold",
         "Daily chance that contact without talks lapses.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.trust_gain",
@@ -944,6 +1051,7 @@ _ENTRIES = (
         SEED_2017,
         "to restart great-power talks",
         "Daily trust gained, as a share of the gap, while talks run.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.renege_trust_hit",
@@ -955,6 +1063,7 @@ _ENTRIES = (
         SEED_2017,
         "Washington reneged on a pledge",
         "Share of trust lost when Washington sanctions a pledged pause.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.threat_trust_hit",
@@ -966,6 +1075,7 @@ _ENTRIES = (
         SEED_2017,
         'threatened to "totally destroy" North Korea',
         "Share of trust lost per threat.",
+        role="behaviour",
     ),
     _real(
         "pyongyang.sanction_trust_hit",
@@ -977,6 +1087,7 @@ _ENTRIES = (
         SEED_2017,
         "continued U.S. and U.N. sanctions",
         "Share of trust lost per new sanctions measure.",
+        role="behaviour",
     ),
     # --- Beijing ----------------------------------------------------------------------------
     _real(
@@ -989,6 +1100,7 @@ _ENTRIES = (
         SEED_2017,
         "tightening the screws",
         "How strictly Beijing enforces sanctions (the largest share of the pain).",
+        role="context",
     ),
     _real(
         "beijing.trade_share",
@@ -1000,6 +1112,7 @@ _ENTRIES = (
         SEED_2017,
         "getting more pressure from the Chinese",
         "Weight of Beijing's enforcement in how multilateral sanctions bite.",
+        role="context",
     ),
     _real(
         "beijing.shield",
@@ -1011,6 +1124,7 @@ _ENTRIES = (
         SEED_2017,
         "continued U.S. and U.N. sanctions",
         "Chance that Beijing vetoes a sanctions draft.",
+        role="context",
     ),
     _real(
         "beijing.envoy_rate",
@@ -1022,6 +1136,7 @@ _ENTRIES = (
         SEED_2017,
         "Chinese envoy Song Tao, who visited Pyongyang in November",
         "Daily rate of envoy visits at full tension.",
+        role="behaviour",
     ),
     _real(
         "beijing.envoy_success",
@@ -1033,6 +1148,7 @@ _ENTRIES = (
         SEED_2017,
         'a "failed" effort to start talks',
         "Chance that a visit presses home, at full enforcement.",
+        role="behaviour",
     ),
     _real(
         "beijing.leverage",
@@ -1045,6 +1161,7 @@ _ENTRIES = (
         "they are undoubtedly getting more pressure from the Chinese",
         "How far a visit's success depends on enforcement: success chance is envoy_success "
         "times (1 - leverage + leverage * enforcement).",
+        role="behaviour",
     ),
     _real(
         "beijing.pressure_strength",
@@ -1056,6 +1173,7 @@ _ENTRIES = (
         SEED_2017,
         "getting more pressure from the Chinese",
         "Pressure a successful visit adds, scaled by enforcement.",
+        role="behaviour",
     ),
     _int(
         "beijing.pressure_days",
@@ -1067,6 +1185,7 @@ _ENTRIES = (
         SEED_2017,
         "getting more pressure from the Chinese",
         "Decay time of Beijing's envoy pressure.",
+        role="behaviour",
     ),
     # --- Moscow -----------------------------------------------------------------------------
     _real(
@@ -1079,6 +1198,7 @@ _ENTRIES = (
         SEED_2022,
         "the buildup of Russian troops along Ukraine's border",
         "State of US–Russia relations (1: good).",
+        role="context",
     ),
     _real(
         "moscow.shield",
@@ -1090,6 +1210,7 @@ _ENTRIES = (
         SEED_2017,
         "to protest U.N. sanctions",
         "Chance that Moscow vetoes a sanctions draft when relations are good.",
+        role="context",
     ),
     _real(
         "moscow.rivalry_veto",
@@ -1101,6 +1222,7 @@ _ENTRIES = (
         SEED_2022,
         "another international crisis",
         "Extra veto chance per unit of worsening in US–Russia relations.",
+        role="context",
     ),
     _real(
         "moscow.enforcement",
@@ -1112,6 +1234,7 @@ _ENTRIES = (
         SEED_2017,
         "she met with Russian officials",
         "Moscow's enforcement when relations are good; it falls as they sour.",
+        role="context",
     ),
     _real(
         "moscow.trade_share",
@@ -1123,6 +1246,7 @@ _ENTRIES = (
         SEED_2017,
         "she met with Russian officials",
         "Weight of Moscow's enforcement in how multilateral sanctions bite.",
+        role="context",
     ),
     _real(
         "moscow.intermediary_rate",
@@ -1134,6 +1258,7 @@ _ENTRIES = (
         SEED_2017,
         'Choe "met with Russian officials"',
         "Daily rate of intermediary contacts hosted by Moscow.",
+        role="behaviour",
     ),
     _real(
         "moscow.distraction_weight",
@@ -1145,6 +1270,7 @@ _ENTRIES = (
         SEED_2022,
         "Biden is focused on another international crisis",
         "Share of Washington's attention a Russian crisis takes.",
+        role="behaviour",
     ),
     # --- United Nations ---------------------------------------------------------------------
     Parameter(
@@ -1158,6 +1284,7 @@ _ENTRIES = (
         "open to continuing discussions with the United Nations",
         "Whether the UN channel to Pyongyang exists at all.",
         kind="flag",
+        role="policy",
     ),
     _real(
         "un.proposal_rate",
@@ -1169,6 +1296,7 @@ _ENTRIES = (
         SEED_2017,
         "the U.N. chief broached the idea of sending a personal envoy",
         "Daily rate at which the Secretary-General proposes an envoy while none is blessed.",
+        role="behaviour",
     ),
     _real(
         "un.envoy_rate",
@@ -1180,6 +1308,7 @@ _ENTRIES = (
         SEED_2017,
         "dispatch Feltman on a three-day trip to Pyongyang",
         "Daily rate of envoy missions once Washington has blessed them.",
+        role="behaviour",
     ),
     _int(
         "un.envoy_days",
@@ -1191,6 +1320,7 @@ _ENTRIES = (
         SEED_2017,
         "a three-day trip to Pyongyang",
         "Days a mission keeps the UN channel active (the trip and its follow-up).",
+        role="behaviour",
     ),
     _real(
         "un.crisis_relief",
@@ -1202,6 +1332,7 @@ _ENTRIES = (
         SEED_2017,
         'to "prevent miscalculations" that could lead to war',
         "Share of crisis hazard removed while the UN channel is active.",
+        role="behaviour",
     ),
     _real(
         "un.draft_prob",
@@ -1213,6 +1344,7 @@ _ENTRIES = (
         SEED_2017,
         "continued U.S. and U.N. sanctions",
         "Chance that a major test (ICBM or nuclear) brings a sanctions draft.",
+        role="behaviour",
     ),
     _real(
         "un.vote_delay_days",
@@ -1224,6 +1356,7 @@ _ENTRIES = (
         SEED_2017,
         "to protest U.N. sanctions",
         "Mean days from a major test to the vote (uniform on half to one and a half times).",
+        role="behaviour",
     ),
     _real(
         "un.resolution_step",
@@ -1235,6 +1368,7 @@ _ENTRIES = (
         SEED_2017,
         "continued U.S. and U.N. sanctions",
         "Rise of the multilateral sanctions level per resolution, as a share of the gap.",
+        role="behaviour",
     ),
     # --- the world between them -------------------------------------------------------------
     _real(
@@ -1247,6 +1381,7 @@ _ENTRIES = (
         SEED_2017,
         "the Trump administration has done a pretty good job of tightening the screws",
         "How much unilateral US sanctions bite on their own.",
+        role="context",
     ),
     _real(
         "world.other_enforcement",
@@ -1258,6 +1393,7 @@ _ENTRIES = (
         SEED_2017,
         "continued U.S. and U.N. sanctions",
         "Enforcement by everyone other than Beijing and Moscow.",
+        role="context",
     ),
     _real(
         "world.pain_rate",
@@ -1269,6 +1405,7 @@ _ENTRIES = (
         SEED_2017,
         "beginning to feel the pressure pinch",
         "Daily share of the gap between pain and its sanctions-implied level that closes.",
+        role="behaviour",
     ),
     _real(
         "world.tension_decay",
@@ -1280,6 +1417,7 @@ _ENTRIES = (
         SEED_2017,
         "calm the war of words",
         "Daily share of tension that fades.",
+        role="behaviour",
     ),
     _real(
         "world.talks_calm",
@@ -1291,6 +1429,7 @@ _ENTRIES = (
         SEED_2017,
         'there could "only be a diplomatic solution"',
         "Extra daily share of tension that fades while talks run.",
+        role="behaviour",
     ),
     _real(
         "world.tension_launch",
@@ -1302,6 +1441,7 @@ _ENTRIES = (
         SEED_2022,
         "have unnerved US allies",
         "Tension a launch day adds.",
+        role="behaviour",
     ),
     _real(
         "world.tension_major",
@@ -1313,6 +1453,7 @@ _ENTRIES = (
         SEED_2017,
         "capable of traversing the American mainland",
         "Extra tension an ICBM flight or nuclear test adds.",
+        role="behaviour",
     ),
     _real(
         "world.tension_threat",
@@ -1324,6 +1465,7 @@ _ENTRIES = (
         SEED_2017,
         "a highly provocative address",
         "Tension a threat adds.",
+        role="behaviour",
     ),
     _real(
         "world.tension_reassurance",
@@ -1335,6 +1477,7 @@ _ENTRIES = (
         SEED_2022,
         "a possible sign of larger tests to come",
         "Tension that reassuring allies adds.",
+        role="behaviour",
     ),
     _real(
         "world.crisis_hazard",
@@ -1346,6 +1489,7 @@ _ENTRIES = (
         SEED_2017,
         'prevent miscalculations" that could lead to war',
         "Daily hazard of a militarized crisis at full tension and neutral hawkishness.",
+        role="behaviour",
     ),
     # --- Seoul ------------------------------------------------------------------------------
     Parameter(
@@ -1362,6 +1506,7 @@ _ENTRIES = (
         "Pyongyang's tests).",
         kind="choice",
         choices=("engagement", "alignment"),
+        role="context",
     ),
     _real(
         "seoul.talks_offer_rate",
@@ -1373,6 +1518,7 @@ _ENTRIES = (
         RECORD,
         "Moon's Berlin speech proposes dialogue with Pyongyang",
         "Daily chance that an engaging Seoul offers inter-Korean talks when none stands.",
+        role="behaviour",
     ),
     _int(
         "seoul.offer_days",
@@ -1384,6 +1530,7 @@ _ENTRIES = (
         RECORD,
         "Seoul proposes inter-Korean military talks and Red Cross talks",
         "Days an offer of inter-Korean talks stays open as a channel for contact.",
+        role="behaviour",
     ),
     _real(
         "seoul.channel_openness",
@@ -1396,6 +1543,7 @@ _ENTRIES = (
         "restart great-power talks with North Korea",
         "How open the inter-Korean channel is while Seoul's offer stands, against the UN's "
         "(1: as open as a UN mission).",
+        role="behaviour",
     ),
     _real(
         "seoul.aid_weight",
@@ -1407,6 +1555,7 @@ _ENTRIES = (
         RECORD,
         "Seoul approves 8 million dollars of humanitarian aid through UN agencies",
         "Added to Pyongyang's willingness to talk (log-odds) by aid fully on offer.",
+        role="behaviour",
     ),
     _int(
         "seoul.aid_days",
@@ -1418,6 +1567,7 @@ _ENTRIES = (
         RECORD,
         "Yoon's 'audacious initiative': economic aid in return for denuclearization steps",
         "Decay time of an offer of aid's pull on Pyongyang.",
+        role="behaviour",
     ),
     _int(
         "seoul.exercise_days",
@@ -1429,6 +1579,7 @@ _ENTRIES = (
         RECORD,
         "Ulchi Freedom Guardian combined exercise begins (21-31 August)",
         "Days a combined exercise with Washington runs.",
+        role="behaviour",
     ),
     _real(
         "seoul.exercise_tension",
@@ -1440,6 +1591,7 @@ _ENTRIES = (
         SEED_2022,
         "steps meant to emphasize American commitment to its allies in the region",
         "Tension the start of a combined exercise adds (as reassurance does, M16).",
+        role="behaviour",
     ),
     _real(
         "seoul.exercise_provocation",
@@ -1452,6 +1604,7 @@ _ENTRIES = (
         "a possible sign of larger tests to come",
         "Added to the excitement of Pyongyang's test hazard while an exercise runs: it reads "
         "the exercise as a threat.",
+        role="behaviour",
     ),
     _real(
         "seoul.exercise_chill",
@@ -1463,6 +1616,7 @@ _ENTRIES = (
         SEED_2022,
         "which have unnerved US allies after a stretch of relative quiet",
         "Subtracted from Pyongyang's willingness to talk (log-odds) while an exercise runs.",
+        role="behaviour",
     ),
     _real(
         "seoul.exercise_rate",
@@ -1474,6 +1628,7 @@ _ENTRIES = (
         RECORD,
         "US-ROK naval drills with the carrier Ronald Reagan (26-29 September)",
         "Chance that an aligned Seoul answers a Pyongyang test with a show-of-force exercise.",
+        role="behaviour",
     ),
     _real(
         "seoul.pull",
@@ -1485,6 +1640,7 @@ _ENTRIES = (
         SEED_2022,
         "according to South Korea's President Moon Jae-in",
         "Relative rise in Washington's own offers of talks while Seoul engages.",
+        role="behaviour",
     ),
 )
 
@@ -1551,6 +1707,16 @@ def validate(values: Mapping[str, object], source: str = "<parameters>") -> dict
 def continuous() -> list[Parameter]:
     """The parameters a sensitivity analysis varies continuously."""
     return [p for p in _ENTRIES if p.is_continuous]
+
+
+def with_role(role: str) -> list[Parameter]:
+    """The parameters of one role (`ROLES`: ``"behaviour"``, ``"context"`` or ``"policy"``),
+    in registry order."""
+    if role not in ROLES:
+        raise ScenarioError(
+            "<parameters>", "role", role, "allowed: one of " + ", ".join(repr(r) for r in ROLES)
+        )
+    return [p for p in _ENTRIES if p.role == role]
 
 
 def for_mechanism(mechanism: str) -> list[Parameter]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from negotiation_sim.actors import ACTORS as REGISTERED_ACTORS
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES, Measure
-from negotiation_sim.parameters import REGISTRY
+from negotiation_sim.parameters import REGISTRY, ROLE_MEANINGS, with_role
 from negotiation_sim.scenarios import (
     DAYS_OF_PRECONDITION,
     INITIAL_STATE,
@@ -76,6 +76,7 @@ def parameter_table(actor: str | None = None) -> str:
     rows = [
         (
             _code(p.name),
+            p.role,
             _code(_value(p.default)),
             p.range_text(),
             p.unit,
@@ -90,6 +91,7 @@ def parameter_table(actor: str | None = None) -> str:
     return _table(
         (
             "name",
+            "role",
             "default",
             "range or choices",
             "unit",
@@ -100,6 +102,13 @@ def parameter_table(actor: str | None = None) -> str:
         ),
         rows,
     )
+
+
+def role_table() -> str:
+    """The parameter roles (`negotiation_sim.parameters.ROLE_MEANINGS`), each with its meaning
+    and how many registry parameters have it."""
+    rows = [(_code(role), len(with_role(role)), meaning) for role, meaning in ROLE_MEANINGS.items()]
+    return _table(("role", "parameters", "meaning"), rows)
 
 
 def _measure_table(measures: Iterable[Measure]) -> str:
@@ -218,12 +227,12 @@ def scenario_table(name: str) -> str:
         + (_table(("field", "value"), initial) if initial else "none\n")
     )
     params = [
-        (_code(k), _code(_value(v)), _code(_value(REGISTRY[k].default)))
+        (_code(k), REGISTRY[k].role, _code(_value(v)), _code(_value(REGISTRY[k].default)))
         for k, v in s.params.items()
     ]
     parts.append(
         "Parameter overrides (the rest at their defaults):\n\n"
-        + (_table(("parameter", "value", "default"), params) if params else "none\n")
+        + (_table(("parameter", "role", "value", "default"), params) if params else "none\n")
     )
     moves = [
         (
@@ -275,6 +284,15 @@ def render_reference() -> str:
             "and enforced on input."
         ),
         "",
+        "### Roles",
+        "",
+        (
+            "Each parameter has a role (`Parameter.role`; `parameters.with_role(role)` lists "
+            "them): one model serves every year, so its behaviour is calibrated once, a scenario "
+            "sets the context of its period, and a user varies policy."
+        ),
+        "",
+        role_table(),
     ]
     for actor, title in _PARAMETER_OWNERS.items():
         out += [f"### {title} (`{actor}.*`)", "", parameter_table(actor)]
