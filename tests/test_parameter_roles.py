@@ -9,6 +9,7 @@ from importlib import resources
 
 import pytest
 
+import negotiation_sim as ns
 from negotiation_sim import parameters
 from negotiation_sim.actors import ACTORS
 from negotiation_sim.errors import ScenarioError
@@ -105,3 +106,36 @@ def test_a_parameter_with_a_bad_role_is_refused() -> None:
 @pytest.mark.parametrize("actor", [a.key for a in ACTORS] + ["world"])
 def test_every_actor_has_a_behaviour_parameter(actor: str) -> None:
     assert any(p.actor == actor for p in with_role("behaviour")), actor
+
+
+# --- sweeps and sensitivity select parameters by role ----------------------------------------
+@pytest.mark.parametrize("roles", ["policy", "behaviour", ["policy", "context"]])
+def test_a_sweep_space_may_be_roles(roles):
+    from negotiation_sim.sweeps import parse_space
+
+    chosen = [roles] if isinstance(roles, str) else roles
+    space = parse_space(roles)
+    expected = [p.name for p in parameters.continuous() if p.role in chosen]
+    assert list(space) == expected and expected
+    for name in expected:
+        entry = parameters.REGISTRY[name]
+        assert space[name] == {"low": float(entry.low), "high": float(entry.high)}
+
+
+def test_a_sweep_over_policy_varies_only_policy(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'scenario = "pressure-2017"\nspace = "policy"\nreplicates = 2\ndesign = "lhs"\n'
+        "points = 4\ndays = 20\n",
+        encoding="utf-8",
+    )
+    result = ns.sweeps.run_sweep(ns.load_spec(spec))
+    varied = [c for c in result.points.columns if c in parameters.REGISTRY]
+    assert varied and all(parameters.REGISTRY[c].role == "policy" for c in varied)
+    assert result.outcomes["point"].nunique() == 4
+
+
+@pytest.mark.parametrize("space", ["nonsense", ["policy", "levers"]])
+def test_an_unknown_role_is_refused(space):
+    with pytest.raises(ns.ScenarioError, match="roles among behaviour, context, policy"):
+        ns.sweep("pressure-2017", space=space, replicates=1, points=2, days=5)

@@ -185,7 +185,7 @@ def sensitivity(
     replicates: int = 10,
     seed: int = 0,
     *,
-    space: Mapping | None = None,
+    space: Mapping | str | Sequence[str] | None = None,
     days: int | None = None,
     store: str | Path | None = None,
     resume: bool = False,
@@ -206,8 +206,9 @@ def sensitivity(
         n: Sobol base samples (a power of 2 is best) or Morris trajectories.
         replicates, seed: replicates per point (common random numbers across points) and the
             seed of the design, the replicates and SALib's bootstrap.
-        space: ranges ``{"low": .., "high": ..}`` of registry parameters; default every
-            continuous parameter over its registry range.
+        space: ranges ``{"low": .., "high": ..}`` of registry parameters, or a role or list of
+            roles (``"behaviour"``: every continuous parameter of those roles over its range);
+            default every continuous parameter over its registry range.
         days: days to run (default: the scenario's horizon).
         store, resume, backend, chunk, workers, scheduler, progress: as in
             `negotiation_sim.sweeps.sweep`.

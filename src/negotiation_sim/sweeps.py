@@ -371,15 +371,36 @@ def _first_list(space: Mapping) -> object:
     return next(k for k, v in space.items() if not isinstance(v, dict))
 
 
-def parse_space(space: Mapping | None, source: str = "<sweep>") -> dict[str, object]:
+def parse_space(
+    space: Mapping | str | Sequence[str] | None, source: str = "<sweep>"
+) -> dict[str, object]:
     """Validate a space against the registry; return it as plain data, in its key order.
 
-    ``None`` means every continuous parameter over its registry range. A value may be a list
-    of values (each checked like a scenario value), one value, or a range ``{low, high}``
-    inside the registry's range.
+    ``None`` means every continuous parameter over its registry range; a role (``"policy"``)
+    or a list of roles (``["behaviour", "context"]``, see `parameters.ROLES`) means every
+    continuous parameter of those roles over its range. Otherwise a table: a value may be a
+    list of values (each checked like a scenario value), one value, or a range
+    ``{low, high}`` inside the registry's range.
     """
     if space is None:
-        return {e.name: {"low": float(e.low), "high": float(e.high)} for e in registry.continuous()}
+        return _ranges(registry.continuous())
+    if isinstance(space, str) or (
+        isinstance(space, (list, tuple)) and space and all(isinstance(r, str) for r in space)
+    ):
+        roles = [space] if isinstance(space, str) else list(space)
+        for role in roles:
+            if role not in registry.ROLES:
+                raise ScenarioError(
+                    source,
+                    "space",
+                    space,
+                    "allowed: a table of registry parameters, or roles among "
+                    + ", ".join(registry.ROLES),
+                )
+        chosen = _ranges(e for e in registry.continuous() if e.role in roles)
+        if not chosen:
+            raise ScenarioError(source, "space", space, "allowed: roles with continuous parameters")
+        return chosen
     if not isinstance(space, Mapping) or not space:
         raise ScenarioError(
             source,
@@ -388,6 +409,11 @@ def parse_space(space: Mapping | None, source: str = "<sweep>") -> dict[str, obj
             "allowed: a non-empty table of registry parameter names",
         )
     return {name: _parse_dimension(name, value, source) for name, value in space.items()}
+
+
+def _ranges(entries) -> dict[str, object]:
+    """Each parameter over its whole registry range."""
+    return {e.name: {"low": float(e.low), "high": float(e.high)} for e in entries}
 
 
 _SCALARS_ONLY = "allowed: a list of single values, one value, or { low = ..., high = ... }"
@@ -899,7 +925,7 @@ _BACKENDS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_da
 # --- the entry point ----------------------------------------------------------------------
 def sweep(
     scenario: str | Path | Scenario,
-    space: Mapping | None = None,
+    space: Mapping | str | Sequence[str] | None = None,
     replicates: int = 10,
     seed: int = 0,
     design: str = "grid",
@@ -920,9 +946,11 @@ def sweep(
 
     Args:
         scenario: a shipped scenario's name, a scenario file's path or a `Scenario`.
-        space: registry names mapped to a list of values or ``{"low": .., "high": ..}``;
-            default: every continuous parameter over its registry range. Its values hold over
-            scripted moves that would set the same quantities.
+        space: registry names mapped to a list of values or ``{"low": .., "high": ..}``; or
+            a role (``"policy"``, ``"behaviour"``, ``"context"``) or a list of roles: every
+            continuous parameter of those roles over its registry range; default: every
+            continuous parameter. Its values hold over scripted moves that would set the same
+            quantities.
         replicates, seed: replicates per point and the seed their seeds derive from (the same
             replicate seeds at every point: common random numbers).
         design: ``grid`` (full factorial; ranges get ``points`` levels, default 5), ``lhs``
