@@ -295,6 +295,19 @@ def test_the_controls_table_quotes_the_seeds(played):
         assert escape(parameters.REGISTRY[name].quote) in table
     assert "`" not in table  # the registry's `names` are shown as code
     assert "<code>washington.pause_days</code>" in table
+    for name in CONTROLS:  # each control's role, and where its quotation comes from
+        entry = parameters.REGISTRY[name]
+        source = "the record" if entry.source == parameters.RECORD else f"seed {entry.source[:3]}"
+        assert f"<b>{entry.role}</b>" in table and f"({source})" in table
+    assert "(the record)" in table  # Seoul's stance quotes the record, not a seed
+
+
+def test_the_controls_are_every_policy_lever_first_then_context_then_behaviour():
+    roles = [parameters.REGISTRY[name].role for name in CONTROLS]
+    assert roles == sorted(roles, key=("policy", "context", "behaviour").index)
+    assert {p.name for p in parameters.with_role("policy")} <= set(CONTROLS)
+    assert {"context", "behaviour"} <= set(roles)
+    assert len(set(CONTROLS)) == len(CONTROLS)
 
 
 def test_the_fan_chart_is_legible_at_half_the_page(played):

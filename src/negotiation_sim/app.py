@@ -52,9 +52,25 @@ DEFAULT_SCENARIO = "pressure-2017"
 #: The environment variable through which ``negotiation-sim viz --scenario`` hands the server
 #: the scenario to show first: a shipped name or a path to a scenario file.
 SCENARIO_VARIABLE = "NEGOTIATION_SIM_SCENARIO"
+
+
 #: Parameters with a control on the page: the levers the seeds argue about, as each actor
 #: declares them (`Actor.controls`). Every other parameter keeps the scenario's value.
-CONTROLS = tuple(f"{actor.key}.{name}" for actor in ACTORS for name in actor.controls)
+def _controls() -> tuple[str, ...]:
+    """Every policy lever (`parameters.ROLES`), then the other parameters actors declare a
+    control for (`Actor.controls`), by role: the levers first, then the period's context,
+    then behaviour."""
+    declared = [f"{actor.key}.{name}" for actor in ACTORS for name in actor.controls]
+    levers = [p.name for p in parameters.with_role("policy")]
+    names = dict.fromkeys([*levers, *declared])
+    return tuple(
+        sorted(names, key=lambda name: ROLES_ON_PAGE.index(parameters.REGISTRY[name].role))
+    )
+
+
+#: The order of roles on the page: what a user varies first.
+ROLES_ON_PAGE = ("policy", "context", "behaviour")
+CONTROLS = _controls()
 #: The traced replicate's panels: a title and the daily series drawn together, as each series
 #: declares its panel (`Measure.panel`).
 PANEL_TITLES = MappingProxyType(
@@ -474,17 +490,26 @@ def EnsemblePanel(model: LiveModel):
         solara.FigureMatplotlib(figure, format="png", dependencies=[id(model), series])
 
 
+def _source(entry: parameters.Parameter) -> str:
+    """Where a parameter's quotation comes from, as a reader names it."""
+    if entry.source == parameters.RECORD:
+        return "the record"
+    return f"seed {entry.source[:3]}"  # 000 or 003
+
+
 def ParameterHelp(model: LiveModel):
     """The controls' values in use, with range, unit, mechanisms and the seed's words."""
-    rows = ["<tr><th>parameter</th><th>in use</th><th>meaning, range, mechanisms, seed</th></tr>"]
+    header = "<th>parameter</th><th>in use</th><th>role; meaning, range, mechanisms, source</th>"
+    rows = [f"<tr>{header}</tr>"]
     values = model.simulation.scenario.parameter_values()
     for name in CONTROLS:
         entry = parameters.REGISTRY[name]
         rows.append(
             f"<tr><td><b>{name}</b></td><td>{escape(_shown(values[name]))}</td>"
-            f"<td>{_markup(entry.doc)} {_markup(entry.allowed().removeprefix('allowed: '))}"
+            f"<td><b>{entry.role}</b>; {_markup(entry.doc)} "
+            f"{_markup(entry.allowed().removeprefix('allowed: '))}"
             f"; {', '.join(entry.mechanisms)}. <i>&ldquo;{escape(entry.quote)}&rdquo;"
-            f"</i> (seed {entry.source[:3]})</td></tr>"
+            f"</i> ({_source(entry)})</td></tr>"
         )
     columns = '<colgroup><col style="width: 24%"><col style="width: 14%"><col></colgroup>'
     with solara.Column(classes=["parameter-help"]):
