@@ -88,6 +88,11 @@ def run_arms(
     return {label: Arm(model, cols) for label, cols in columns.items()}
 
 
+def switched_off(arms: dict[str, dict], off: dict) -> dict[str, dict]:
+    """The arms again, each as ``<label>_off`` with the mechanism switched off by ``off``."""
+    return {f"{label}_off": {**values, **off} for label, values in arms.items()}
+
+
 #: Pyongyang's baseline willingness to talk, raised alike in every arm of a test that counts
 #: talks, so that enough replicates reach talks for a comparison to have power.
 WILLING = {"pyongyang.willingness_bias": -3.5}
@@ -364,7 +369,7 @@ def test_m03_sanctions_rounds_provoke_pyongyang_to_test_in_protest():
     bring no more launch days.
     """
     arms = {"pressure": {"washington.pressure": 0.9}, "none": {"washington.pressure": 0.0}}
-    calm = {f"{k}_off": {**v, "pyongyang.protest": 0.0} for k, v in arms.items()}
+    calm = switched_off(arms, {"pyongyang.protest": 0.0})
     result = run_arms(quiet_world(), {**arms, **calm}, replicates=1500, daily=False)
 
     def launches(label):
@@ -802,7 +807,7 @@ def test_m12_worse_us_russia_relations_raise_vetoes_and_lower_enforcement():
     """
     relations = {"good": {"moscow.us_relations": 0.9}, "bad": {"moscow.us_relations": 0.1}}
     inert = {"moscow.rivalry_veto": 0.0, "moscow.enforcement": 0.0}
-    relations_off = {f"{label}_off": {**values, **inert} for label, values in relations.items()}
+    relations_off = switched_off(relations, inert)
 
     votes = run_arms(
         quiet_world(initial={"capability": 0.6}),
@@ -1026,10 +1031,7 @@ def test_m16_reassuring_allies_raises_tension_a_little():
     rises by less than a tenth of the 0–1 scale. Switched off, reassurance adds no tension.
     """
     visible = {"always": {"washington.reassurance": 1.0}, "never": {"washington.reassurance": 0.0}}
-    unseen = {
-        f"{label}_off": {**values, "world.tension_reassurance": 0.0}
-        for label, values in visible.items()
-    }
+    unseen = switched_off(visible, {"world.tension_reassurance": 0.0})
     arms = run_arms(quiet_world(), {**visible, **unseen}, replicates=1000)
 
     def tension(label):

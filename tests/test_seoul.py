@@ -13,6 +13,7 @@ from test_mechanisms import (
     move,
     restricted_mean_days,
     run_arms,
+    switched_off,
 )
 
 import negotiation_sim as ns
@@ -40,7 +41,7 @@ def test_m10_seoul_inter_korean_offers_open_a_channel_for_contact():
         "offers": {**WILLING, "seoul.talks_offer_rate": 0.05},
         "never": {**WILLING, "seoul.talks_offer_rate": 0.0},
     }
-    closed = {f"{k}_off": {**v, "seoul.channel_openness": 0.0} for k, v in arms.items()}
+    closed = switched_off(arms, {"seoul.channel_openness": 0.0})
     result = run_arms(quiet_world(), {**arms, **closed}, replicates=1000, daily=False)
 
     def days(label):
@@ -125,7 +126,7 @@ def test_m13_an_engaging_seoul_presses_washington_to_offer_talks():
         "engaging": {**quiet, "seoul.stance": "engagement", "seoul.pull": 1.0},
         "aligned": {**quiet, "seoul.stance": "alignment", "seoul.pull": 1.0},
     }
-    off = {f"{k}_off": {**v, "seoul.pull": 0.0} for k, v in arms.items()}
+    off = switched_off(arms, {"seoul.pull": 0.0})
     result = run_arms(quiet_world(), {**arms, **off}, 1000, daily=False)
 
     def offers(label):

@@ -33,6 +33,10 @@ _SHORT = reprlib.Repr(
 )  # fmt: skip
 
 
+#: The longest a value is shown in a message, in characters.
+MAX_SHOWN = 400
+
+
 def shown(value: object) -> str:
     """``repr(value)``, shortened to one line for a message."""
     if hasattr(value, "__array__") and not isinstance(value, np.generic):  # pandas, numpy
@@ -46,10 +50,6 @@ def shown(value: object) -> str:
     text = " ".join(text.splitlines())
     # reprlib bounds each level, not the whole: nested tables of long strings still add up.
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 3] + "..."
-
-
-#: The longest a value is shown in a message, in characters.
-MAX_SHOWN = 400
 
 
 class NegotiationSimError(Exception):

@@ -23,7 +23,6 @@ from negotiation_sim import parameters as registry
 from negotiation_sim.actors import ACTORS, CHANNELS, HOOKS
 from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO, Actor
 from negotiation_sim.actors.pyongyang import ICBM
-from negotiation_sim.codes import Codes
 from negotiation_sim.errors import ModelArgumentError, ScenarioError, check_integer
 from negotiation_sim.outcomes import DAILY, OUTCOMES
 from negotiation_sim.recording import (
@@ -32,7 +31,7 @@ from negotiation_sim.recording import (
     chronicle,
     daily_bytes_per_replicate_day,
 )
-from negotiation_sim.scenarios import MOVE_KINDS, Scenario, load_scenario
+from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import Streams, replicate_seeds
 
 #: The most replicates one batched model takes (more: `negotiation_sim.sweeps`, in chunks).
@@ -85,7 +84,6 @@ class Day:
     new_sanctions: np.ndarray  # a US round or a passed resolution (M3, M4, M20)
     reneged: np.ndarray  # sanctions during a pledged pause (M2)
     cooperating: np.ndarray  # what Washington would see if it read Pyongyang right (M18)
-    tension_jump: np.ndarray  # today's rise in tension before it decays (M9, M15, M16)
     crisis: np.ndarray  # a militarized crisis broke out (M15)
 
     @classmethod
@@ -94,15 +92,6 @@ class Day:
         nothing = np.zeros(replicates, dtype=bool)
         nothing.flags.writeable = False
         return cls(**{f.name: nothing for f in fields(cls)})
-
-
-def _codes(entry: registry.Parameter) -> Codes:
-    """The codes of a choice parameter's values."""
-    return entry.choices if isinstance(entry.choices, Codes) else Codes(entry.name, entry.choices)
-
-
-#: Which event kinds each scripted move kind shows up as, for the chronicle's notes.
-_EVENTS_OF_MOVE = MappingProxyType({key: spec.events for key, spec in MOVE_KINDS.items()})
 
 
 class NegotiationModel(mesa.Model):
@@ -210,7 +199,7 @@ class NegotiationModel(mesa.Model):
                 )
             entry = registry.REGISTRY[name]
             if entry.kind == "choice":
-                value = _codes(entry).encode(value if isinstance(value, str) else value.tolist())
+                value = entry.choices.encode(value if isinstance(value, str) else value.tolist())
             out[name] = value
         return out
 
@@ -335,7 +324,7 @@ class NegotiationModel(mesa.Model):
         in_talks = new_state >= TALKS
         icbm = py.salvo * (py.cls == ICBM)  # salvo is 0 on days without a launch
         major = (icbm > 0) | py.nuclear
-        jump, crisis = self._tension_and_crisis(
+        crisis = self._tension_and_crisis(
             in_talks, tested, py.launch, major, us.threat, us.reassure
         )
         return Day(
@@ -370,13 +359,13 @@ class NegotiationModel(mesa.Model):
             new_sanctions=us.sanction | passed,
             reneged=reneged,
             cooperating=((py.pledged & ~reneged) | py.pledge | in_talks) & ~tested,
-            tension_jump=jump,
             crisis=crisis,
         )
 
-    def _tension_and_crisis(self, in_talks, tested, launch, major, threat, reassure) -> tuple:
-        """Today's jump in tension (M6, M9, M16, and other actors' through the ``tension``
-        hook) and whether a militarized crisis breaks out (M15)."""
+    def _tension_and_crisis(self, in_talks, tested, launch, major, threat, reassure) -> np.ndarray:
+        """Whether a militarized crisis breaks out today (M15), after today's jump in tension
+        (M6, M9, M16, and other actors' through the ``tension`` hook); the tension it leaves
+        is set by `_update_world`."""
         w = self.world
         calm = w.tension_decay + w.talks_calm * in_talks
         jump = self.influence("tension")  # e.g. Seoul's exercises (M16)
@@ -398,7 +387,7 @@ class NegotiationModel(mesa.Model):
             self._crisis_scale * tension * tension * relief
         )
         self._tension_today = np.where(crisis, ONE, tension)
-        return np.broadcast_to(jump, tension.shape), crisis
+        return crisis
 
     def _update_world(self) -> None:
         """Tension (M6, M9, M15, M16), economic pain (M5), what bought talks (M7), counters."""
@@ -505,7 +494,7 @@ class NegotiationModel(mesa.Model):
         """The scenario's note for each (day, event kind) its scripted moves produce."""
         notes = {}
         for move in self.scenario.applied_moves():
-            for kind in _EVENTS_OF_MOVE[(move.actor, move.kind)]:
+            for kind in move.spec.events:
                 notes[(move.day, kind)] = move.note
         return notes
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from types import MappingProxyType
 
 import numpy as np
 
 # Choices are defined once, as codes: names in files and docs, integers in the model.
-from negotiation_sim.codes import PRECONDITIONS, TALKS_LEVELS
+from negotiation_sim.codes import PRECONDITIONS, TALKS_LEVELS, Codes
 from negotiation_sim.errors import ScenarioError, allowed_text, check_value
 
 SEED_2022 = "000_86765be9c3ba85b9.txt"
@@ -70,6 +71,9 @@ class Parameter:
     choices: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
+        if self.kind == "choice" and not isinstance(self.choices, Codes):
+            # The choices are codes: names in files and docs, integers in the model.
+            object.__setattr__(self, "choices", Codes(self.name, self.choices))
         if self.role not in ROLES:
             raise ScenarioError(
                 "<parameters>",
@@ -138,35 +142,25 @@ class Parameter:
         )
 
 
-def _real(name, default, low, high, unit, mechanisms, source, quote, doc, *, role):
+def _number(kind, cast, name, default, low, high, unit, mechanisms, source, quote, doc, *, role):
+    """A numeric entry: ``mechanisms`` as one space-separated string, numbers cast once."""
     return Parameter(
         name,
-        float(default),
-        float(low),
-        float(high),
+        cast(default),
+        cast(low),
+        cast(high),
         unit,
         tuple(mechanisms.split()),
         source,
         quote,
         doc,
         role=role,
+        kind=kind,
     )
 
 
-def _int(name, default, low, high, unit, mechanisms, source, quote, doc, *, role):
-    return Parameter(
-        name,
-        int(default),
-        int(low),
-        int(high),
-        unit,
-        tuple(mechanisms.split()),
-        source,
-        quote,
-        doc,
-        role=role,
-        kind="integer",
-    )
+_real = partial(_number, "real", float)
+_int = partial(_number, "integer", int)
 
 
 _ENTRIES = (

@@ -24,12 +24,11 @@ from types import MappingProxyType
 import numpy as np
 
 from negotiation_sim.actors.base import ONE, ZERO, Actor, decay
-from negotiation_sim.codes import Codes
 from negotiation_sim.declarations import Channel, EventKind, Measure, MoveKind
 from negotiation_sim.parameters import REGISTRY
 
 #: Seoul's stances in code order, as the registry's ``seoul.stance`` lists them.
-STANCES = Codes("stance", REGISTRY["seoul.stance"].choices)
+STANCES = REGISTRY["seoul.stance"].choices
 ENGAGEMENT, ALIGNMENT = STANCES.constants()
 
 
@@ -162,7 +161,7 @@ class Seoul(Actor):
         self.exercises = self.full(0, np.int64)
         self._aid_keep = decay(p.aid_days)
         self.offer = self.aid_offer = self.exercise = self._no
-        self._exercising = self._no
+        self._offering = self._exercising = self._no  # an offer stands; an exercise runs
         self._standing = {"offer": False, "exercise": False, "aid": False}
         self._stance_changed()
 
@@ -190,7 +189,7 @@ class Seoul(Actor):
         """M10: the inter-Korean channel is open while an offer of talks stands."""
         if not self._standing["offer"]:
             return ZERO
-        return self.p.channel_openness * (self.offer_days_left > 0)
+        return self.p.channel_openness * self._offering
 
     def pull(self) -> np.ndarray:
         """M13: an engaging Seoul presses Washington to offer talks."""
@@ -204,9 +203,7 @@ class Seoul(Actor):
         offer = exercise = self._no
         if self._any_engaging:
             offer = (
-                self._engaging
-                & (self.offer_days_left == 0)
-                & (self.draw("talks_offer") < p.talks_offer_rate)
+                self._engaging & ~self._offering & (self.draw("talks_offer") < p.talks_offer_rate)
             )
         if self._any_aligned:
             tested = self.model.pyongyang.days_since_test == 0  # Pyongyang tested yesterday
@@ -229,7 +226,8 @@ class Seoul(Actor):
                 self.offer, p.offer_days, np.maximum(self.offer_days_left - 1, 0)
             )
             self.offers = self.offers + self.offer
-            standing["offer"] = bool(self.offer_days_left.any())
+            self._offering = self.offer_days_left > 0
+            standing["offer"] = bool(self._offering.any())
         if standing["exercise"] or self.exercise.any():
             self.exercise_days_left = np.where(
                 self.exercise, p.exercise_days, np.maximum(self.exercise_days_left - 1, 0)
