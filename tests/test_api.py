@@ -160,6 +160,23 @@ def test_recording_does_not_change_results():
         bare.events(0)
 
 
+def test_recording_some_series_keeps_exactly_those():
+    """record_daily may name the series to keep (calibration keeps only what it reads)."""
+    full = ns.run("no-preconditions-2022", replicates=4, seed=2, days=200)
+    some = ns.run(
+        "no-preconditions-2022", replicates=4, seed=2, days=200, record_daily=["icbm", "tension"]
+    )
+    pd.testing.assert_frame_equal(full.outcomes, some.outcomes, check_exact=True)
+    for name in ("icbm", "tension"):
+        assert np.array_equal(full.daily(name), some.daily(name))
+    with pytest.raises(RuntimeError, match="'trust' was not recorded"):
+        some.daily("trust")
+    assert not ns.NegotiationModel("pressure-2017", record_daily=[]).record.enabled
+    for bad in (["nonsense"], [3], "trust_level", 5):
+        with pytest.raises(ns.ScenarioError, match="record_daily.*names of daily series"):
+            ns.NegotiationModel("pressure-2017", record_daily=bad)
+
+
 def test_seed_none_draws_a_seed_that_reproduces():
     model = ns.run("pressure-2017", replicates=3, seed=None, days=60)
     assert isinstance(model.seed, int) and model.seed >= 0

@@ -164,6 +164,8 @@ def test_set_moves_launch_days_the_expected_way(capsys):
                     "120",
                     "--set",
                     f"pyongyang.test_propensity={propensity}",
+                    "--set",  # development never completes: the propensity sets the pace
+                    "pyongyang.development_per_test=0",
                 ]
             )
             == 0
@@ -285,8 +287,9 @@ def test_chronicle_is_dated_and_reproducible(capsys):
 
 def test_chronicle_takes_overrides(capsys):
     args = ["chronicle", "pressure-2017", "--days", "120", "--seed", "7"]
-    assert cli.main(args) == 0
-    assert cli.main([*args, "--set", "pyongyang.test_propensity=0.3"]) == 0
+    steady = ["--set", "pyongyang.development_per_test=0"]  # the propensity sets the pace
+    assert cli.main([*args, *steady]) == 0
+    assert cli.main([*args, *steady, "--set", "pyongyang.test_propensity=0.3"]) == 0
     plain, tested = capsys.readouterr().out.split("pressure-2017: replicate 0")[1:]
     assert tested.count("launches") > plain.count("launches")
 

@@ -248,12 +248,13 @@ def test_resuming_with_an_edited_scenario_or_reordered_space_exits_2(tmp_path, c
     err = one_error_line(capsys.readouterr().err)
     assert "space = ['beijing.shield', 'pyongyang.test_propensity']" in err and "order" in err
     scenario = tmp_path / "mine.toml"
-    salvo = ns.load_scenario(scenario).params["pyongyang.salvo"]
-    ns.load_scenario(scenario).with_params({"pyongyang.salvo": 0.35}, hold=False).save(scenario)
+    enforcement = ns.load_scenario(scenario).params["beijing.enforcement"]
+    edited = ns.load_scenario(scenario).with_params({"beijing.enforcement": 0.55}, hold=False)
+    edited.save(scenario)
     assert cli.main(["sweep", str(spec), "--store", store, "--resume"]) == 2
     err = one_error_line(capsys.readouterr().err)
-    assert "scenario.params.pyongyang.salvo = 0.35" in err
-    assert f"stored specification's value {salvo}" in err
+    assert "scenario.params.beijing.enforcement = 0.55" in err
+    assert f"stored specification's value {enforcement}" in err
 
 
 # --- Ctrl-C -----------------------------------------------------------------------------------

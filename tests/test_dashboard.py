@@ -125,8 +125,13 @@ def test_the_same_settings_replay_the_same_day_by_day():
 
 
 def test_the_ensemble_runs_the_current_settings():
-    calm = LiveModel("pressure-2017", seed=5, ensemble=300, **{"pyongyang.test_propensity": 0.005})
-    busy = LiveModel("pressure-2017", seed=5, ensemble=300, **{"pyongyang.test_propensity": 0.08})
+    steady = {"pyongyang.development_per_test": 0.0}  # the propensity alone sets the pace
+    calm = LiveModel(
+        "pressure-2017", seed=5, ensemble=300, **steady, **{"pyongyang.test_propensity": 0.005}
+    )
+    busy = LiveModel(
+        "pressure-2017", seed=5, ensemble=300, **steady, **{"pyongyang.test_propensity": 0.08}
+    )
     quiet, loud = calm.ensemble(), busy.ensemble()
     assert quiet.replicates == 300 and quiet.day == quiet.horizon
     assert calm.ensemble() is quiet  # run once per settings, then kept

@@ -3,7 +3,6 @@ world of a period, set by a scenario from the record) or policy (a lever a user 
 
 from __future__ import annotations
 
-import re
 import tomllib
 from importlib import resources
 
@@ -17,28 +16,6 @@ from negotiation_sim.parameters import REGISTRY, ROLE_MEANINGS, ROLES, with_role
 
 SCENARIOS = resources.files("negotiation_sim") / "data" / "scenarios"
 HISTORICAL = ("pressure-2017", "no-preconditions-2022")
-#: Calibrated against the record, yet the period's Security Council politics, not behaviour.
-CALIBRATED_CONTEXT = {"beijing.shield", "moscow.rivalry_veto"}
-_PARAM_LINE = re.compile(r'^\s*"([a-z_]+\.[a-z_]+)"\s*=')
-
-
-def _params_split(name: str) -> tuple[set[str], set[str]]:
-    """The parameters a shipped scenario file sets outside and inside its calibrated block."""
-    text = (SCENARIOS / f"{name}.toml").read_text(encoding="utf-8")
-    declared = set(tomllib.loads(text)["params"])
-    outside: set[str] = set()
-    inside: set[str] = set()
-    block = None
-    for line in text.splitlines():
-        if line.startswith("# --- calibrated"):
-            block = inside
-        elif line.startswith("# --- end calibrated"):
-            block = None
-        elif match := _PARAM_LINE.match(line):
-            (inside if block is inside else outside).add(match.group(1))
-    assert outside | inside == declared, f"{name}: lines read disagree with the TOML"
-    assert not outside & inside, f"{name}: set both outside and inside the calibrated block"
-    return outside, inside
 
 
 def test_roles_have_meanings() -> None:
@@ -53,19 +30,73 @@ def test_every_parameter_has_a_valid_role() -> None:
 
 
 @pytest.mark.parametrize("name", HISTORICAL)
-def test_historical_scenarios_set_no_behaviour_outside_the_calibrated_block(name: str) -> None:
-    outside, inside = _params_split(name)
-    assert inside, f"{name}: no calibrated block found"
-    wrong = {p: REGISTRY[p].role for p in outside if REGISTRY[p].role == "behaviour"}
-    assert not wrong, f"{name} sets behaviour parameters from the record: {wrong}"
+def test_historical_scenarios_set_only_context_and_policy(name: str) -> None:
+    """One model for every year: a period's file sets its world and its policies, never how
+    an actor decides."""
+    text = (SCENARIOS / f"{name}.toml").read_text(encoding="utf-8")
+    declared = set(tomllib.loads(text)["params"])
+    assert declared
+    wrong = {p: REGISTRY[p].role for p in declared if REGISTRY[p].role == "behaviour"}
+    assert not wrong, f"{name} sets behaviour parameters: {wrong}"
+    assert not ns.load_scenario(name).changes_behaviour
 
 
-@pytest.mark.parametrize("name", HISTORICAL)
-def test_calibrated_blocks_hold_behaviour_or_security_council_context(name: str) -> None:
-    _, inside = _params_split(name)
-    for p in inside:
-        expected = "context" if p in CALIBRATED_CONTEXT else "behaviour"
-        assert REGISTRY[p].role == expected, (name, p, REGISTRY[p].role)
+def test_no_shipped_file_sets_behaviour_unless_it_is_a_counterfactual() -> None:
+    for name in ns.list_scenarios():
+        raw = tomllib.loads((SCENARIOS / f"{name}.toml").read_text(encoding="utf-8"))
+        behaviour = [p for p in raw.get("params", {}) if REGISTRY[p].role == "behaviour"]
+        assert not behaviour or "base" in raw or raw.get("counterfactual") is True, name
+
+
+def _write(tmp_path, body: str):
+    path = tmp_path / "file.toml"
+    path.write_text(
+        'name = "mine"\nstart = 2022-01-01\nhorizon_days = 30\n' + body, encoding="utf-8"
+    )
+    return path
+
+
+def test_a_file_that_sets_behaviour_is_refused_naming_file_key_and_way_out(tmp_path) -> None:
+    path = _write(tmp_path, '[params]\n"pyongyang.test_propensity" = 0.05\n')
+    with pytest.raises(ScenarioError) as err:
+        ns.load_scenario(path)
+    message = str(err.value)
+    for part in (
+        str(path),
+        "pyongyang.test_propensity",
+        "0.05",
+        "behaviour",
+        "base",
+        "counterfactual",
+    ):
+        assert part in message
+    # Context and policy are the file's to set.
+    ok = _write(tmp_path, '[params]\n"beijing.enforcement" = 0.9\n"washington.pressure" = 0.2\n')
+    assert not ns.load_scenario(ok).changes_behaviour
+
+
+def test_a_counterfactual_may_set_behaviour(tmp_path) -> None:
+    marked = _write(tmp_path, 'counterfactual = true\n[params]\n"pyongyang.salvo" = 0.5\n')
+    assert ns.load_scenario(marked).params["pyongyang.salvo"] == 0.5
+    based = tmp_path / "based.toml"
+    based.write_text(
+        'name = "b"\nbase = "pressure-2017"\n[params]\n"pyongyang.salvo" = 0.5\n',
+        encoding="utf-8",
+    )
+    assert ns.load_scenario(based).changes_behaviour
+    with pytest.raises(ScenarioError, match="counterfactual.*true or false"):
+        ns.load_scenario(_write(tmp_path, 'counterfactual = "yes"\n'))
+
+
+def test_a_scenario_with_changed_behaviour_saves_as_a_counterfactual(tmp_path) -> None:
+    """with_params may vary anything; what it writes says it is a counterfactual and reads back."""
+    changed = ns.load_scenario("pressure-2017").with_params({"pyongyang.salvo": 0.5})
+    assert changed.changes_behaviour
+    path = changed.save(tmp_path / "changed.toml")
+    assert "counterfactual = true" in path.read_text(encoding="utf-8")
+    assert ns.load_scenario(path) == changed
+    plain = ns.load_scenario("pressure-2017").save(tmp_path / "plain.toml")
+    assert "counterfactual" not in plain.read_text(encoding="utf-8")
 
 
 def test_with_role_partitions_the_registry() -> None:

@@ -28,7 +28,8 @@ PARAMETER_NAMES = list(REGISTRY)
 SHIPPED = ("pressure-2017", "no-preconditions-2022")
 
 #: Daily series that are levels in [0, 1]; the brief names these ten.
-LEVELS = [name for name, m in ns.DAILY.items() if m.kind == "level"]
+#: Levels in [0, 1]; others (Pyongyang's development, in systems) have their own checks.
+LEVELS = [name for name, m in ns.DAILY.items() if m.kind == "level" and m.unit == "0-1"]
 FLAGS = [name for name, m in ns.DAILY.items() if m.kind == "flag"]
 #: The model's monotone counters: (label, getter).
 COUNTERS = {
@@ -208,7 +209,7 @@ def check_invariants(model: ns.NegotiationModel, days: int) -> None:
             assert (column[done] == np.floor(column[done])).all(), name
         elif measure.kind in ("count", "days", "id"):
             assert np.isfinite(column).all() and (column >= 0).all(), name
-        elif measure.kind == "level":
+        elif measure.kind == "level" and measure.unit == "0-1":
             assert np.isfinite(column).all() and ((column >= 0) & (column <= 1)).all(), name
     # days_to_* are NaN exactly when the event never happened, and then give its first day.
     for column, level in (("days_to_contact", 1), ("days_to_talks", 2)):
@@ -240,6 +241,15 @@ def check_invariants(model: ns.NegotiationModel, days: int) -> None:
     assert (out["longest_pause"] >= initial["days_since_test"]).all()
     assert (out["longest_pause"] <= initial["days_since_test"] + days).all()
     assert (~out["reneged"] | (out["us_sanctions_rounds"] > 0)).all()
+    # M14: development only ever falls, from what the scenario starts with, and never below 0.
+    development = model.daily("development")
+    planned = model.pyongyang.p
+    start = sum(
+        np.broadcast_to(getattr(planned, f"developing_{c.lower()}"), (r,))
+        for c in ("srbm", "mrbm", "irbm", "icbm", "hgv")
+    )
+    assert (development >= 0).all() and (development[0] <= start + 1e-5).all()
+    assert (np.diff(development, axis=0) <= 1e-6).all(), "development grew"
     # Levels: outcomes agree with the last recorded day (stored in single precision).
     tol = {"rtol": 0, "atol": 1e-6}
     np.testing.assert_allclose(out["final_capability"], model.daily("capability")[-1], **tol)

@@ -225,7 +225,7 @@ def test_a_scenario_object_is_analysed_like_its_name(sobol):
     assert isinstance(by_value.results, SweepResult) and by_value.results.equals(sobol.results)
     assert repr(by_value).startswith(f"Sensitivity({SCENARIO!r}")
     # A derived scenario is analysed by its content (it used to be opened as a path).
-    derived = scenario.with_params({"pyongyang.icbm_share": 0.5})
+    derived = scenario.with_params({"pyongyang.developing_irbm": 2.0})
     other = sensitivity(
         derived, ["missiles_irbm"], "morris", n=4, replicates=4, seed=3, space=SPACE, days=DAYS,
         backend="serial",

@@ -77,10 +77,12 @@ def test_m16_combined_exercises_raise_tension_excite_tests_and_chill_talks():
     """M16: Pyongyang reads a combined exercise as a threat.
 
     Seed 000: "steps meant to emphasize American commitment to its allies in the region";
-    "a possible sign of larger tests to come". Exercises every 60 days, felt as the defaults
-    say against not felt at all: more tension, more launch days, less willingness to talk.
+    "a possible sign of larger tests to come". Exercises every 60 days, felt (as the defaults
+    say, with each one provoking a system's worth of demonstrations) against not felt at all:
+    more tension, more launch days, less willingness to talk.
     """
-    result = run_arms(quiet_world(moves=EXERCISES), {"felt": {}, "unfelt": UNFELT}, 1500)
+    felt = {"seoul.exercise_provocation": 1.0}
+    result = run_arms(quiet_world(moves=EXERCISES), {"felt": felt, "unfelt": UNFELT}, 1500)
     felt, unfelt = result["felt"], result["unfelt"]
     assert_greater(
         felt.daily("tension").mean(axis=0), unfelt.daily("tension").mean(axis=0), "tension"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: Each public name and the module that defines it.
 _EXPORTS = {
@@ -36,10 +36,12 @@ _EXPORTS = {
     "NegotiationModel": "model",
     "NegotiationSimError": "errors",
     "PortError": "errors",
+    "Posterior": "posterior",
     "Pyongyang": "actors",
     "Scenario": "scenarios",
     "ScenarioError": "errors",
     "Sensitivity": "sensitivity_analysis",
+    "Seoul": "actors",
     "StoreError": "errors",
     "SweepFailed": "sweeps",
     "SweepResult": "sweeps",
@@ -48,6 +50,7 @@ _EXPORTS = {
     "Washington": "actors",
     "compare": "comparison",
     "list_scenarios": "scenarios",
+    "load_posterior": "posterior",
     "load_scenario": "scenarios",
     "load_spec": "sweeps",
     "load_sweep": "sweeps",
@@ -68,10 +71,12 @@ __all__ = [
     "NegotiationModel",
     "NegotiationSimError",
     "PortError",
+    "Posterior",
     "Pyongyang",
     "Scenario",
     "ScenarioError",
     "Sensitivity",
+    "Seoul",
     "StoreError",
     "SweepFailed",
     "SweepResult",
@@ -80,10 +85,12 @@ __all__ = [
     "Washington",
     "compare",
     "list_scenarios",
+    "load_posterior",
     "load_scenario",
     "load_spec",
     "load_sweep",
     "parameters",
+    "posterior",
     "run",
     "scenario_from_dict",
     "sensitivity",
@@ -92,8 +99,8 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    if name == "parameters":
-        return importlib.import_module("negotiation_sim.parameters")
+    if name in ("parameters", "posterior"):
+        return importlib.import_module(f"negotiation_sim.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         value = _registered_actor(name)
@@ -118,8 +125,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eagerly
-    from negotiation_sim import parameters
-    from negotiation_sim.actors import Beijing, Moscow, Pyongyang, UnitedNations, Washington
+    from negotiation_sim import parameters, posterior
+    from negotiation_sim.actors import (
+        Beijing,
+        Moscow,
+        Pyongyang,
+        Seoul,
+        UnitedNations,
+        Washington,
+    )
     from negotiation_sim.comparison import Comparison, compare
     from negotiation_sim.errors import (
         ModelArgumentError,
@@ -131,6 +145,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eag
     from negotiation_sim.model import NegotiationModel
     from negotiation_sim.outcomes import DAILY, EVENT_KINDS, OUTCOMES
     from negotiation_sim.parameters import REGISTRY
+    from negotiation_sim.posterior import Posterior, load_posterior
     from negotiation_sim.runner import run
     from negotiation_sim.scenarios import (
         Scenario,

@@ -21,6 +21,7 @@ import importlib
 import os
 import socket
 import sys
+import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -36,6 +37,7 @@ from negotiation_sim.errors import (
     check_writable_file,
 )
 from negotiation_sim.model import MAX_REPLICATES
+from negotiation_sim.posterior import UNCERTAINTIES
 from negotiation_sim.scenarios import MAX_DAYS, list_scenarios, load_scenario
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ _TABLES = (".csv", ".parquet")
 _FIGURES = (".png", ".pdf", ".svg")
 _FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 #: Commands whose interrupted work can continue with ``--resume``.
-_RESUMABLE = ("sweep", "sensitivity")
+_RESUMABLE = ("sweep", "sensitivity", "calibrate")
 _SCENARIO_HELP = (
     "a shipped scenario's name (see 'negotiation-sim scenarios') or a path to a scenario TOML file"
 )
@@ -207,6 +209,16 @@ def _without_moves(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _uncertainty(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--uncertainty",
+        choices=UNCERTAINTIES,
+        default="none",
+        help="'posterior': replicate i runs the packaged posterior's draw i of the behaviour, "
+        "so intervals carry parameter uncertainty; 'none' (default): the posterior medians",
+    )
+
+
 def _command(commands, name: str, summary: str, description: str) -> argparse.ArgumentParser:
     parser = commands.add_parser(name, help=summary, description=description)
     parser.set_defaults(command_parser=parser)  # to report a stray option as its own
@@ -236,6 +248,7 @@ def _add_run(commands) -> None:
     _days_and_seed(run)
     _overrides(run, "--set")
     _without_moves(run)
+    _uncertainty(run)
     run.add_argument(
         "--out",
         metavar="FILE",
@@ -282,6 +295,7 @@ def _add_compare(commands) -> None:
     _overrides(compare, "--set-a", " on side a")
     _overrides(compare, "--set-b", " on side b")
     _without_moves(compare)
+    _uncertainty(compare)
     compare.add_argument(
         "--figure",
         metavar="FILE",
@@ -352,6 +366,59 @@ def _add_sweeps(commands) -> None:
     sens.add_argument("--csv", metavar="FILE.csv", help="write the indices as CSV")
 
 
+def _add_calibrate(commands) -> None:
+    calibrate = _command(
+        commands,
+        "calibrate",
+        "calibrate the behaviour against both years (ABC-SMC)",
+        "Calibrate the behaviour every year shares against the record of 2017 and 2022 at "
+        "once: ABC-SMC with an adaptive distance (ELFI; needs the calibrate extra: pip install "
+        "'negotiation-sim[calibrate]'). Writes the posterior (OUT/posterior.csv, its "
+        "provenance in OUT/posterior.toml), the report with its figures (OUT/calibration.md) "
+        "and keeps every batch of simulations in a store (OUT/abc.sqlite) so that a killed run "
+        "resumes with --resume. Seeded and reproducible.",
+    )
+    calibrate.add_argument("--out", default="calibration", metavar="DIR", help="output folder")
+    calibrate.add_argument("--draws", type=int, default=1000, help="posterior draws kept")
+    calibrate.add_argument("--rounds", type=int, default=14, help="SMC populations")
+    calibrate.add_argument(
+        "--quantile", type=float, default=0.5, help="share of each population kept (0-1)"
+    )
+    calibrate.add_argument(
+        "--batch-size", type=int, default=4000, help="simulations per batched model"
+    )
+    calibrate.add_argument(
+        "--pilot",
+        type=int,
+        default=20000,
+        help="prior draws of the pilot that fits the summaries (default: %(default)s)",
+    )
+    calibrate.add_argument("--seed", type=int, default=2024, help="seed (default: %(default)s)")
+    calibrate.add_argument(
+        "--replicates",
+        type=int,
+        default=2000,
+        help="replicates per year of the report's checks (default: %(default)s)",
+    )
+    calibrate.add_argument(
+        "--report", metavar="FILE.md", help="write the report here (default: OUT/calibration.md)"
+    )
+    calibrate.add_argument(
+        "--search",
+        action="store_true",
+        help="first rerun the joint point search (differential evolution, about 20 minutes on "
+        "two cores) whose values the parameters without a posterior keep; by default the "
+        "package's values (data/calibrated.toml)",
+    )
+    calibrate.add_argument("--resume", action="store_true", help="continue a killed run")
+    calibrate.add_argument(
+        "--install",
+        action="store_true",
+        help="also install the posterior in the package (data/posterior.csv; its medians "
+        "become the registry's defaults): for the package's maintainers",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = CommandParser(
         prog="negotiation-sim",
@@ -360,7 +427,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
     )
-    for add in (_add_scenarios, _add_run, _add_chronicle, _add_compare, _add_sweeps, _add_viz):
+    for add in (
+        _add_scenarios,
+        _add_run,
+        _add_chronicle,
+        _add_compare,
+        _add_sweeps,
+        _add_calibrate,
+        _add_viz,
+    ):
         add(commands)
     return parser
 
@@ -527,6 +602,11 @@ def _header(scenario: Scenario, args: argparse.Namespace, days: int) -> str:
     return (
         f"{scenario.name}: {args.replicates} replicates x {days} days from "
         f"{scenario.start.isoformat()}, seed {args.seed}{overrides}"
+        + (
+            "; behaviour from the posterior"
+            if getattr(args, "uncertainty", "") == "posterior"
+            else ""
+        )
     )
 
 
@@ -556,6 +636,7 @@ def _run(args: argparse.Namespace) -> int:
         record_daily=plot is not None,
         record_events=False,
         progress=sys.stderr.isatty(),
+        uncertainty=args.uncertainty,
     )
     say(_outcome_table(summarize(model.outcomes)))
     if out:
@@ -591,7 +672,13 @@ def _compare(args: argparse.Namespace) -> int:
     for scenario, (_, overrides, option) in zip((a, b), sides, strict=True):
         _held_notes(scenario, overrides, option)
     comparison = compare(
-        a, b, args.replicates, args.seed, days=args.days, progress=sys.stderr.isatty()
+        a,
+        b,
+        args.replicates,
+        args.seed,
+        days=args.days,
+        progress=sys.stderr.isatty(),
+        uncertainty=args.uncertainty,
     )
     say(comparison.summary())
     if figure:
@@ -716,6 +803,87 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    import time
+
+    from negotiation_sim import inference, posterior
+    from negotiation_sim.store import SweepStore
+
+    check_integer(_SOURCE, "--draws", args.draws, 2)
+    check_integer(_SOURCE, "--rounds", args.rounds, 1)
+    check_integer(_SOURCE, "--batch-size", args.batch_size, 1)
+    check_integer(_SOURCE, "--pilot", args.pilot, 10)
+    check_integer(_SOURCE, "--seed", args.seed, 0, 2**32 - 1)
+    check_integer(_SOURCE, "--replicates", args.replicates, 1, MAX_REPLICATES)
+    if not 0 < args.quantile < 1:
+        raise ScenarioError(_SOURCE, "--quantile", args.quantile, "allowed: a number in (0, 1)")
+    report = _output(args.report, "--report", (".md",))
+    _need("elfi", "calibrate", "calibrate")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ScenarioError(_SOURCE, "--out", args.out, "allowed: a folder (new or existing)")
+    out.mkdir(parents=True, exist_ok=True)
+    store = out / "abc.sqlite"
+    say(
+        f"calibrate: {len(inference.POSTERIOR_FREE)} behaviour parameters against "
+        f"{', '.join(inference.HISTORICAL)}; pilot {args.pilot}, {args.draws} draws, "
+        f"{args.rounds} rounds, batches of {args.batch_size}, seed {args.seed}; store {store}"
+    )
+    started = time.perf_counter()
+    search = None
+    if args.search:
+        from negotiation_sim import calibration
+
+        say("joint point search (differential evolution) ...")
+        point = calibration.calibrate(seed=args.seed, maxiter=50, popsize=8)
+        written = calibration.write_calibrated(point, out / "search.toml")
+        search = tomllib.loads(written.read_text(encoding="utf-8"))
+        say(f"point search: loss {point.loss:.4g} after {point.evaluations} points; {written}")
+    fixed = {
+        name: (search["values"][name] if search else parameters.REGISTRY[name].default)
+        for name in inference.FREE
+        if name not in inference.POSTERIOR_FREE
+    }
+    try:
+        post = inference.abc(
+            draws=args.draws,
+            rounds=args.rounds,
+            quantile=args.quantile,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            pilot=args.pilot,
+            fixed=fixed,
+            store=store,
+            resume=args.resume,
+            progress=sys.stderr.isatty(),
+        )
+    except KeyboardInterrupt as interrupt:
+        if store.exists():
+            with SweepStore.open_read_only(store) as kept:
+                interrupt.stored, interrupt.store = len(kept.finished_points()), store
+        raise
+    seconds = time.perf_counter() - started
+    simulations = int(post.provenance["simulations"])
+    post = posterior.Posterior(
+        post.draws,
+        {
+            **post.provenance,
+            "seconds": round(seconds, 1),
+            "simulations_per_second": round(simulations / max(seconds, 1e-9), 1),
+        },
+    )
+    say(f"{simulations:,} simulations of both years in {seconds:.0f} s")
+    say(posterior.posterior_text(post))
+    written = posterior.write_posterior(post, out / "posterior.csv", search=search)
+    say(f"posterior written to {written} (provenance in {written.with_suffix('.toml')})")
+    if args.install:
+        say(f"installed in the package: {posterior.write_posterior(post, search=search)}")
+    report = Path(report) if report else out / "calibration.md"
+    inference.report(report, post, args.replicates, args.seed + 1)
+    say(f"report written to {report}")
+    return 0
+
+
 _COMMANDS = {
     "scenarios": _scenarios,
     "run": _run,
@@ -724,6 +892,7 @@ _COMMANDS = {
     "viz": _viz,
     "sweep": _sweep,
     "sensitivity": _sensitivity,
+    "calibrate": _calibrate,
 }
 
 

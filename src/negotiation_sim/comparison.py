@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from negotiation_sim import posterior
 from negotiation_sim.analysis import text_table, wilson_interval
 from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.outcomes import OUTCOMES, Measure
@@ -123,6 +124,9 @@ class Comparison:
     survival: dict[str, pd.DataFrame] = field(repr=False)
     logrank_pvalue: float = float("nan")
     resamples: int = 2000
+    #: ``"none"`` (the posterior medians) or what the replicates drew their behaviour from,
+    #: e.g. ``"posterior (1000 draws)"``.
+    uncertainty: str = "none"
 
     def to_frame(self) -> pd.DataFrame:
         """The comparison table (a copy), one row per outcome."""
@@ -139,6 +143,11 @@ class Comparison:
             f"{label_a} vs {label_b}: {self.replicates} replicates on common random "
             f"numbers (seed {self.seed}), {self.days} days"
         )
+        if self.uncertainty != "none":
+            head += (
+                f"; behaviour from the {self.uncertainty}, replicate i of both sides "
+                "drawing the same: intervals carry parameter uncertainty"
+            )
         note = (
             f"{self.level:.0%} intervals: shares Wilson, medians and restricted means "
             f"percentile bootstrap; differences (b - a) paired bootstrap, "
@@ -191,6 +200,7 @@ def compare(
     actors_a: Mapping | None = None,
     actors_b: Mapping | None = None,
     progress: bool = False,
+    uncertainty: object = "none",
 ) -> Comparison:
     """Run scenarios ``a`` and ``b`` on the same replicate seeds and compare their outcomes.
 
@@ -207,14 +217,17 @@ def compare(
         actors_a, actors_b: replacement actor classes for one side (see `NegotiationModel`),
             to measure what a subclass changes.
         progress: show a progress bar on stderr for each side's run (see `ns.run`).
+        uncertainty: ``"posterior"`` gives replicate i of both sides the same posterior draw
+            of the behaviour (and the same random numbers), so the intervals carry what we do
+            not know about the parameters; ``"none"`` (default) runs the posterior medians.
 
     Returns a `Comparison`: the outcomes of both sides, the table of paired estimates and
     intervals, Kaplan-Meier curves of time to talks and a (conservative) log-rank p-value.
     Invalid arguments raise `ScenarioError` naming the key, the value and what is allowed.
 
     >>> c = compare("pressure-2017", "pressure-2017", replicates=50,
-    ...             params_b={"pyongyang.test_propensity": 0.2}, resamples=200)
-    >>> bool(c.table.loc["launch_days", "difference"] > 0)
+    ...             params_b={"pyongyang.salvo": 0.8}, resamples=200)
+    >>> bool(c.table.loc["missiles", "difference"] > 0)
     True
     """
     check_integer(_SOURCE, "replicates", replicates, 2)
@@ -227,8 +240,9 @@ def compare(
     days = _days(scenario_a, scenario_b, days)
     labels = _labels(scenario_a, scenario_b, labels)
     seeds = replicate_seeds(int(seed), int(replicates))
+    drawn = posterior.resolve(uncertainty, _SOURCE)
     outcomes_a, outcomes_b = (
-        _outcomes(s, seed, seeds, days, actors, progress)
+        _outcomes(s, seed, seeds, days, actors, progress, drawn)
         for s, actors in ((scenario_a, actors_a), (scenario_b, actors_b))
     )
     survival = {
@@ -247,6 +261,7 @@ def compare(
         survival=survival,
         logrank_pvalue=_logrank(outcomes_a["days_to_talks"], outcomes_b["days_to_talks"], days),
         resamples=int(resamples),
+        uncertainty="none" if drawn is None else f"posterior ({len(drawn)} draws)",
     )
 
 
@@ -294,6 +309,7 @@ def _outcomes(
     days: int,
     actors: Mapping | None,
     progress: bool,
+    drawn: posterior.Posterior | None = None,
 ) -> pd.DataFrame:
     # Daily series and event logs are not needed here and cost memory in large comparisons.
     return run(
@@ -305,6 +321,7 @@ def _outcomes(
         record_events=False,
         actors=actors,
         progress=progress,
+        uncertainty="none" if drawn is None else drawn,
     ).outcomes
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from negotiation_sim import parameters as registry
+from negotiation_sim import posterior
 from negotiation_sim.actors import ACTORS, CHANNELS, HOOKS
 from negotiation_sim.actors.base import CONTACT, NO_TALKS, ONE, SUMMIT, TALKS, ZERO, Actor
 from negotiation_sim.actors.pyongyang import ICBM
@@ -30,6 +31,7 @@ from negotiation_sim.recording import (
     EventLog,
     chronicle,
     daily_bytes_per_replicate_day,
+    recorded_series,
 )
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.streams import Streams, replicate_seeds
@@ -103,10 +105,17 @@ class NegotiationModel(mesa.Model):
         seed: the model seed (``None``: fresh entropy, recorded in ``model.seed``).
         seeds: run exactly these replicate seeds instead (overrides ``replicates``).
         params: parameter overrides (dotted names); scalars or one value per replicate.
-        record_daily: keep daily series for ``daily()`` (turn off for large sweeps).
+        record_daily: keep daily series for ``daily()``: all (True), none (False, for large
+            sweeps) or only the named ones (a sequence of names of `DAILY`).
         record_events: keep the event log for ``events()`` and ``chronicle()``.
         actors: replacement classes by actor key, e.g. ``{"washington": MyWashington}``;
             each must subclass the actor it replaces (see `ACTORS`).
+        uncertainty: ``"none"`` runs the registry's behaviour (the posterior medians);
+            ``"posterior"`` gives replicate i the packaged posterior's draw i (modulo its
+            size), so results carry parameter uncertainty; a `Posterior` gives its own
+            draws. Parameters set by ``params`` or by the scenario keep their values.
+        posterior_rows: the posterior draw of each replicate (default: 0, 1, 2, ...), as a
+            sweep gives every point the same draws.
     """
 
     #: The actor class of each key, in the order they are built: Pyongyang reads the others'
@@ -121,9 +130,11 @@ class NegotiationModel(mesa.Model):
         *,
         seeds: Sequence[int] | None = None,
         params: Mapping[str, object] | None = None,
-        record_daily: bool = True,
+        record_daily: bool | Sequence[str] = True,
         record_events: bool = True,
         actors: Mapping[str, type[Actor]] | None = None,
+        uncertainty: object = "none",
+        posterior_rows: Sequence[int] | None = None,
     ) -> None:
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2**63))
@@ -132,11 +143,17 @@ class NegotiationModel(mesa.Model):
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self._negotiation_scenario = load_scenario(scenario)
+        series = recorded_series(record_daily)
+        recorded_days = self.scenario.horizon_days if series else 0
+        self.seeds = _replicate_seeds(seed, replicates, seeds, recorded_days, series)
+        self.replicates = self.seeds.size
+        self.posterior = posterior.resolve(uncertainty)
+        self.posterior_rows = self._posterior_rows(posterior_rows)
         if params is not None:
             self._negotiation_scenario = self._negotiation_scenario.with_params(params)
-        recorded_days = self.scenario.horizon_days if record_daily else 0
-        self.seeds = _replicate_seeds(seed, replicates, seeds, recorded_days)
-        self.replicates = self.seeds.size
+        drawn = self._posterior_values()
+        if drawn:
+            self._negotiation_scenario = self._negotiation_scenario.with_params(drawn)
         classes = _actor_classes(actors)
         self.streams = Streams(
             self.seeds, [*WORLD_DRAWS, *(f"{c.key}.{d}" for c in classes.values() for d in c.draws)]
@@ -162,7 +179,8 @@ class NegotiationModel(mesa.Model):
         self._crisis_scale = self.world.crisis_hazard * (0.5 + self.washington.p.hawkishness)
         #: The owner of each declared quantity: the model ("world") and every actor by key.
         self._owners = {"world": self, **self.actors}
-        self.record = DailyRecord(record_daily, self.replicates, self.horizon)
+        self.record = DailyRecord(series, self.replicates, self.horizon)
+        self._recorded = tuple((name, DAILY[name]) for name in series)
         self.log = EventLog(record_events, self.replicates)
         # Mesa's DataCollector keeps the replicate mean of a few series, day by day.
         self.datacollector = mesa.DataCollector(
@@ -294,7 +312,7 @@ class NegotiationModel(mesa.Model):
             "<model>", "days", days, 0, self.scenario.max_days - self.day, error=ModelArgumentError
         )
         if self.record.enabled and self.day + days > self.record.capacity:
-            check_memory(self.replicates, self.day + days)
+            check_memory(self.replicates, self.day + days, self.record.series)
         return int(days)
 
     def resolve(self) -> Day:
@@ -451,9 +469,44 @@ class NegotiationModel(mesa.Model):
     def _record_day(self) -> None:
         if self.record.enabled:
             self.record.append(
-                {name: m.compute(self._owners[m.owner]) for name, m in DAILY.items()}
+                {name: m.compute(self._owners[m.owner]) for name, m in self._recorded}
             )
         self.datacollector.collect(self)
+
+    # --- parameter uncertainty ------------------------------------------------------------
+    def _posterior_rows(self, rows: Sequence[int] | None) -> np.ndarray | None:
+        """Which posterior draw each replicate runs (default: replicate i runs draw i)."""
+        if self.posterior is None:
+            if rows is not None:
+                raise ModelArgumentError(
+                    "<model>", "posterior_rows", rows, "allowed: only with uncertainty='posterior'"
+                )
+            return None
+        if rows is None:
+            return np.arange(self.replicates) % len(self.posterior)
+        values = np.asarray(rows)
+        if (
+            values.shape != (self.replicates,)
+            or values.dtype.kind not in "iu"
+            or (values < 0).any()
+        ):
+            raise ModelArgumentError(
+                "<model>",
+                "posterior_rows",
+                rows,
+                f"allowed: {self.replicates} non-negative integers, one per replicate",
+            )
+        return values % len(self.posterior)
+
+    def _posterior_values(self) -> dict[str, object]:
+        """Each replicate's posterior draw of the behaviour parameters, except those the user
+        (``params``) or a counterfactual scenario sets: they are the question asked, and stay
+        as set."""
+        if self.posterior is None:
+            return {}
+        chosen = set(self._negotiation_scenario.params)
+        values = self.posterior.rows(self.posterior_rows)
+        return {name: value for name, value in values.items() if name not in chosen}
 
     # --- results ------------------------------------------------------------------------------
     @property
@@ -533,7 +586,11 @@ def _mean(values: np.ndarray) -> float:
 
 
 def _replicate_seeds(
-    seed: int, replicates: int, seeds: Sequence[int] | None, recorded_days: int
+    seed: int,
+    replicates: int,
+    seeds: Sequence[int] | None,
+    recorded_days: int,
+    series: tuple[str, ...] | None = None,
 ) -> np.ndarray:
     """The replicates' seeds, checked, after checking that so many replicates fit in memory."""
     if seeds is not None:
@@ -545,21 +602,25 @@ def _replicate_seeds(
             raise ModelArgumentError(
                 "<model>", "seeds", seeds, "allowed: a non-empty 1-D list of integers in [0, 2**63)"
             )
-        check_memory(len(values), recorded_days)
+        check_memory(len(values), recorded_days, series)
         return np.array(values, dtype=np.int64)
     check_integer("<model>", "replicates", replicates, 1, MAX_REPLICATES, error=ModelArgumentError)
-    check_memory(int(replicates), recorded_days)
+    check_memory(int(replicates), recorded_days, series)
     return replicate_seeds(int(seed), int(replicates))
 
 
-def check_memory(replicates: int, recorded_days: int) -> None:
+def check_memory(
+    replicates: int, recorded_days: int, series: tuple[str, ...] | None = None
+) -> None:
     """Refuse, before allocating anything, a model whose state and daily record would not fit
     in `MEMORY_SHARE` of this machine's memory (where the system reports its size)."""
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (AttributeError, ValueError, OSError):  # not a POSIX system: no check
         return
-    per_replicate = STATE_BYTES_PER_REPLICATE + recorded_days * daily_bytes_per_replicate_day()
+    per_replicate = STATE_BYTES_PER_REPLICATE + recorded_days * daily_bytes_per_replicate_day(
+        series
+    )
     needed = replicates * per_replicate
     if needed > MEMORY_SHARE * memory:
         raise ModelArgumentError(

@@ -13,9 +13,11 @@ Seeds: ``000`` is ``seeds/000_86765be9c3ba85b9.txt`` (CNN, January 2022); ``003`
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
+from importlib import resources
 from types import MappingProxyType
 
 import numpy as np
@@ -69,6 +71,8 @@ class Parameter:
     role: str  # one of ROLES: behaviour | context | policy
     kind: str = "real"  # real | integer | choice | flag
     choices: tuple[str, ...] = field(default=())
+    #: Whether the default comes from the joint calibration (``data/calibrated.toml``).
+    calibrated: bool = False
 
     def __post_init__(self) -> None:
         if self.kind == "choice" and not isinstance(self.choices, Codes):
@@ -488,7 +492,98 @@ _ENTRIES = (
         "M6",
         SEED_2022,
         "testing missiles at a hurried clip",
-        "Baseline daily hazard of a launch day, before need, momentum and restraint.",
+        "Daily hazard of a launch day per system's worth of need to test (M14), before "
+        "momentum and restraint.",
+        role="behaviour",
+    ),
+    # M14: the systems in development in a period are context (what Pyongyang was building
+    # then, from the record); how fast tests complete them and how much need remains once
+    # they are fielded is behaviour.
+    _real(
+        "pyongyang.developing_srbm",
+        1.0,
+        0,
+        10,
+        "systems",
+        "M6 M14",
+        SEED_2022,
+        "a variety of systems that have tended to be shorter range systems up until now",
+        "Short-range systems in development at the start: their tests are still to come.",
+        role="context",
+    ),
+    _real(
+        "pyongyang.developing_mrbm",
+        0.0,
+        0,
+        10,
+        "systems",
+        "M6 M14",
+        SEED_2022,
+        "shorter range systems up until now",
+        "Medium-range systems in development at the start.",
+        role="context",
+    ),
+    _real(
+        "pyongyang.developing_irbm",
+        0.0,
+        0,
+        10,
+        "systems",
+        "M6 M14",
+        SEED_2022,
+        "an intermediate range ballistic missile",
+        "Intermediate-range systems in development at the start.",
+        role="context",
+    ),
+    _real(
+        "pyongyang.developing_icbm",
+        0.0,
+        0,
+        10,
+        "systems",
+        "M6 M14",
+        SEED_2017,
+        "the latest milestones in long-range missile development",
+        "ICBM systems in development at the start.",
+        role="context",
+    ),
+    _real(
+        "pyongyang.developing_hgv",
+        0.0,
+        0,
+        10,
+        "systems",
+        "M6 M14",
+        SEED_2022,
+        "They've claimed a hypersonic glide vehicle",
+        "Claimed hypersonic systems in development at the start.",
+        role="context",
+    ),
+    _real(
+        "pyongyang.development_per_test",
+        0.2,
+        0,
+        1,
+        "systems per launch day",
+        "M14",
+        SEED_2022,
+        "validate and refine its weapons systems",
+        "Share of one system's development that a launch day of its class completes; a system "
+        "is fielded, and needs no more tests, when its share reaches zero (0: tests never "
+        "complete anything).",
+        role="behaviour",
+    ),
+    _real(
+        "pyongyang.demonstration_need",
+        0.5,
+        0,
+        5,
+        "systems",
+        "M6 M14",
+        SEED_2022,
+        "testing its latest systems as a demonstration of its capabilities",
+        "Baseline need to demonstrate fielded systems, in systems' worth: short-range shows "
+        "and drills that go on when nothing is in development.",
         role="behaviour",
     ),
     _real(
@@ -524,55 +619,8 @@ _ENTRIES = (
         "M6",
         SEED_2022,
         "the latest round of launches",
-        "Chance that a launch day carries one more missile (geometric salvo size).",
-        role="behaviour",
-    ),
-    _real(
-        "pyongyang.icbm_share",
-        0.3,
-        0,
-        0.9,
-        "probability",
-        "M6 M14",
-        SEED_2017,
-        'the Hwasong-15 "capable of traversing the American mainland"',
-        "Share of launch days that fly an ICBM once capability passes the ICBM threshold.",
-        role="behaviour",
-    ),
-    _real(
-        "pyongyang.icbm_threshold",
-        0.5,
-        0,
-        1,
-        "capability",
-        "M6 M14",
-        SEED_2017,
-        "its most powerful intercontinental ballistic missile ever",
-        "Capability from which ICBM flights are attempted.",
-        role="context",
-    ),
-    _real(
-        "pyongyang.hypersonic_share",
-        0.0,
-        0,
-        0.5,
-        "probability",
-        "M6",
-        SEED_2022,
-        "They've claimed a hypersonic glide vehicle",
-        "Share of non-ICBM launch days that test a claimed hypersonic system.",
-        role="context",
-    ),
-    _real(
-        "pyongyang.irbm_share",
-        0.35,
-        0,
-        1,
-        "probability",
-        "M6",
-        SEED_2022,
-        "an intermediate range ballistic missile",
-        "Share of the launch days left after ICBMs and hypersonic claims that fly an IRBM.",
+        "Chance that a short-range (SRBM or MRBM) launch day carries one more missile "
+        "(geometric salvo size); the record's longer-range missiles fly alone.",
         role="behaviour",
     ),
     _real(
@@ -612,18 +660,6 @@ _ENTRIES = (
         role="behaviour",
     ),
     _real(
-        "pyongyang.need_weight",
-        0.6,
-        0,
-        1,
-        "share",
-        "M14",
-        SEED_2017,
-        "appears to have overcome many of its technical hurdles",
-        "How far full capability lowers the need to test (1: no need at full capability).",
-        role="behaviour",
-    ),
-    _real(
         "pyongyang.capability_gain",
         0.02,
         0,
@@ -660,19 +696,6 @@ _ENTRIES = (
         "Capability gained by a nuclear test relative to a short-range missile.",
         role="behaviour",
     ),
-    _real(
-        "pyongyang.mrbm_share",
-        0.5,
-        0,
-        1,
-        "probability",
-        "M6",
-        SEED_2022,
-        "shorter range systems up until now",
-        "Share of the launch days left after ICBMs, hypersonic claims and IRBMs that fly an "
-        "MRBM; the rest fly SRBMs.",
-        role="behaviour",
-    ),
     _int(
         "pyongyang.max_salvo",
         10,
@@ -694,7 +717,8 @@ _ENTRIES = (
         "M3 M4 M6",
         SEED_2017,
         "to protest U.N. sanctions",
-        "Rise of the test hazard (as a multiple of baseline) after a new sanctions measure.",
+        "Need to demonstrate (systems' worth of short-range shows) a new sanctions measure "
+        "adds, decaying over protest_days; it also multiplies the nuclear hazard by 1 + it.",
         role="behaviour",
     ),
     _int(
@@ -718,8 +742,8 @@ _ENTRIES = (
         "M2",
         SEED_2017,
         "Instead of talks, North Korea says, it got slapped with a fresh round of U.S. sanctions",
-        "Rise of the launch and nuclear hazards (as a multiple of baseline) and of the ICBM "
-        "share after Washington reneges on a pause.",
+        "Need to demonstrate with ICBM flights (systems' worth) after Washington reneges on a "
+        "pause, decaying over retaliation_days; it also multiplies the nuclear hazard by 1 + it.",
         role="behaviour",
     ),
     _int(
@@ -743,7 +767,8 @@ _ENTRIES = (
         "M7",
         SEED_2022,
         "could be designed to extract concessions from the United States",
-        "Rise of the pre-talks test hazard per unit of Washington's readiness to pay.",
+        "Need to demonstrate (systems' worth of short-range shows) before talks per unit of "
+        "Washington's readiness to pay: tests raise the price.",
         role="behaviour",
     ),
     _real(
@@ -1216,7 +1241,7 @@ _ENTRIES = (
         SEED_2022,
         "another international crisis",
         "Extra veto chance per unit of worsening in US–Russia relations.",
-        role="context",
+        role="behaviour",
     ),
     _real(
         "moscow.enforcement",
@@ -1337,7 +1362,21 @@ _ENTRIES = (
         "M4",
         SEED_2017,
         "continued U.S. and U.N. sanctions",
-        "Chance that a major test (ICBM or nuclear) brings a sanctions draft.",
+        "Chance that a major test (ICBM or nuclear) brings a sanctions draft, before vetoes "
+        "deter drafting (`un.veto_deterrence`).",
+        role="behaviour",
+    ),
+    _real(
+        "un.veto_deterrence",
+        0.5,
+        0,
+        1,
+        "share",
+        "M4",
+        RECORD,
+        "draft UNSC sanctions resolution vetoed by China and Russia (13-2)",
+        "Share of the chance of a draft that each veto earlier in the run removes: sponsors do "
+        "not table drafts they expect to see vetoed (after 26 May 2022 no draft came to a vote).",
         role="behaviour",
     ),
     _real(
@@ -1596,8 +1635,9 @@ _ENTRIES = (
         "M16",
         SEED_2022,
         "a possible sign of larger tests to come",
-        "Added to the excitement of Pyongyang's test hazard while an exercise runs: it reads "
-        "the exercise as a threat.",
+        "Added to Pyongyang's need to demonstrate (systems' worth of short-range shows) and to "
+        "the excitement of its nuclear hazard while an exercise runs: it reads the exercise as "
+        "a threat.",
         role="behaviour",
     ),
     _real(
@@ -1636,6 +1676,38 @@ _ENTRIES = (
         "Relative rise in Washington's own offers of talks while Seoul engages.",
         role="behaviour",
     ),
+)
+
+#: The jointly calibrated behaviour, in the package's ``data`` folder: one value per behaviour
+#: parameter for every year, written by `negotiation_sim.calibration` with its provenance.
+CALIBRATED = "calibrated.toml"
+
+
+def _read_calibrated() -> tuple[dict[str, float], dict[str, object], dict[str, object]]:
+    """The calibrated values, the posterior's provenance and the point search's, checked
+    against the entries above."""
+    path = resources.files("negotiation_sim").joinpath("data", CALIBRATED)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    entries = {p.name: p for p in _ENTRIES}
+    values = data.get("values", {})
+    for name, value in values.items():
+        entry = entries.get(name)
+        if entry is None or entry.role != "behaviour" or not entry.is_continuous:
+            raise ScenarioError(
+                CALIBRATED, name, value, "allowed: names of real-valued behaviour parameters"
+            )
+        entry._validate_scalar(value, CALIBRATED)
+    return values, data.get("provenance", {}), data.get("search", {})
+
+
+#: `PROVENANCE`: how the posterior behind the calibrated values was made; `SEARCH`: how the
+#: point estimate of the parameters without a posterior was found.
+_CALIBRATED_VALUES, PROVENANCE, SEARCH = _read_calibrated()
+_ENTRIES = tuple(
+    replace(p, default=float(_CALIBRATED_VALUES[p.name]), calibrated=True)
+    if p.name in _CALIBRATED_VALUES
+    else p
+    for p in _ENTRIES
 )
 
 #: The registry: dotted name -> `Parameter`, in declaration order.

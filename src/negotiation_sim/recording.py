@@ -21,37 +21,61 @@ _DTYPES = {
 }
 
 
-def daily_bytes_per_replicate_day() -> int:
-    """Bytes the daily record keeps per replicate and day."""
-    return sum(np.dtype(_DTYPES[measure.kind]).itemsize for measure in DAILY.values())
+def daily_bytes_per_replicate_day(names: tuple[str, ...] | None = None) -> int:
+    """Bytes the daily record keeps per replicate and day (of every series, or of ``names``)."""
+    return sum(np.dtype(_DTYPES[DAILY[name].kind]).itemsize for name in names or DAILY)
+
+
+def recorded_series(names: object) -> tuple[str, ...]:
+    """The daily series a model records: all of them (``True`` or ``None``), none (``False`` or
+    an empty sequence), or the ones named, checked against `DAILY`."""
+    if names is None or names is True:
+        return tuple(DAILY)
+    if names is False:
+        return ()
+    from negotiation_sim.errors import ModelArgumentError
+
+    chosen = [names] if isinstance(names, str) else names
+    try:
+        chosen = tuple(dict.fromkeys(chosen))
+    except TypeError:
+        chosen = None
+    if chosen is None or not all(isinstance(n, str) and n in DAILY for n in chosen):
+        raise ModelArgumentError(
+            "<model>",
+            "record_daily",
+            names,
+            "allowed: True, False, or names of daily series: " + ", ".join(DAILY),
+        )
+    return chosen
 
 
 class DailyRecord:
     """Daily series in preallocated arrays of shape (days, replicates), grown as needed.
 
     Values are copied into compact buffers (levels as float32, flags and states as int8) so a
-    large batch neither keeps every day's state arrays alive nor fragments the heap.
+    large batch neither keeps every day's state arrays alive nor fragments the heap. A model
+    may record only some series (``record_daily=("launch_day", "icbm")``), as calibration does.
     """
 
-    def __init__(self, enabled: bool, replicates: int, days: int) -> None:
-        self.enabled = enabled
+    def __init__(self, series: tuple[str, ...], replicates: int, days: int) -> None:
+        self.series = series
+        self.enabled = bool(series)
         self.days = 0
         self._buffers = {
-            name: np.empty(
-                (max(days, 1) if enabled else 0, replicates), dtype=_DTYPES[measure.kind]
-            )
-            for name, measure in DAILY.items()
+            name: np.empty((max(days, 1), replicates), dtype=_DTYPES[DAILY[name].kind])
+            for name in series
         }
 
     @property
     def capacity(self) -> int:
         """Days the buffers hold before they grow."""
-        return len(self._buffers["tension"])
+        return len(next(iter(self._buffers.values()))) if self._buffers else 0
 
     def append(self, values: dict[str, np.ndarray]) -> None:
         if not self.enabled:
             return
-        if self.days == len(self._buffers["tension"]):
+        if self.days == self.capacity:
             self._buffers = {
                 name: np.concatenate([buffer, np.empty_like(buffer)])
                 for name, buffer in self._buffers.items()
@@ -61,11 +85,12 @@ class DailyRecord:
         self.days += 1
 
     def get(self, name: str) -> np.ndarray:
-        if name not in self._buffers:
+        if name not in DAILY:
             raise KeyError(f"unknown daily series {name!r}; known: {', '.join(DAILY)}")
-        if not self.enabled:
+        if name not in self._buffers:
             raise RuntimeError(
-                "daily series were not recorded: create the model with record_daily=True"
+                f"daily series {name!r} was not recorded: create the model with "
+                f"record_daily=True or with {name!r} among the series it names"
             )
         view = self._buffers[name][: self.days]
         view.flags.writeable = False

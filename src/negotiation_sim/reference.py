@@ -77,7 +77,7 @@ def parameter_table(actor: str | None = None) -> str:
         (
             _code(p.name),
             p.role,
-            _code(_value(p.default)),
+            _code(_value(p.default)) + (" (calibrated)" if p.calibrated else ""),
             p.range_text(),
             p.unit,
             _mechanisms(p.mechanisms),
@@ -289,10 +289,19 @@ def render_reference() -> str:
         (
             "Each parameter has a role (`Parameter.role`; `parameters.with_role(role)` lists "
             "them): one model serves every year, so its behaviour is calibrated once, a scenario "
-            "sets the context of its period, and a user varies policy."
+            "sets the context of its period, and a user varies policy. A scenario file sets only "
+            "context and policy; one that sets behaviour must say it is a counterfactual "
+            "(`base` or `counterfactual = true`)."
         ),
         "",
         role_table(),
+        "",
+        (
+            "Defaults marked *(calibrated)* come from the joint calibration of the behaviour "
+            "over both historical years (`data/calibrated.toml`, written by "
+            "`negotiation_sim.calibration`; see [calibration.md](calibration.md))."
+        ),
+        "",
     ]
     for actor, title in _PARAMETER_OWNERS.items():
         out += [f"### {title} (`{actor}.*`)", "", parameter_table(actor)]

@@ -35,6 +35,13 @@ base's moves. Start and horizon come from the base unless given::
     [params]
     "un.channel_open" = false
 
+One model for every year. A scenario file sets the ``context`` of its period and the
+``policy`` of its actors (the roles in `negotiation_sim.parameters`); behaviour is one value
+for every year, calibrated jointly (``data/calibrated.toml``). A file that sets a behaviour
+parameter is a counterfactual and must say so, with ``base`` or ``counterfactual = true``
+(which `Scenario.save` writes for a scenario whose behaviour was changed); otherwise it is
+refused. `Scenario.with_params`, dictionaries and sweeps may vary anything.
+
 Scripted history and the user's values. A scenario file's own ``[params]`` are the values at
 its start; its dated moves change them as history did (Beijing's enforcement rises on 18
 February 2017). A value the user sets (`Scenario.with_params`, ``params=`` of `run`, `compare`
@@ -333,6 +340,12 @@ class Scenario:
         return self.start + dt.timedelta(days=int(day))
 
     # --- as data ------------------------------------------------------------------------
+    @property
+    def changes_behaviour(self) -> bool:
+        """Whether the scenario sets a behaviour parameter: then it is a counterfactual of the
+        one model every year shares, not a period of history."""
+        return any(parameters.REGISTRY[n].role == "behaviour" for n in self.params)
+
     def to_dict(self) -> dict[str, object]:
         """The scenario as plain data shaped like a scenario file, self-contained: a
         counterfactual's base is resolved into it (`scenario_from_dict` reads it back)."""
@@ -347,6 +360,8 @@ class Scenario:
             out["hold"] = sorted(self.held)
         out["initial"] = dict(self.initial)
         out["params"] = {name: _plain(value) for name, value in self.params.items()}
+        if self.changes_behaviour:
+            out["counterfactual"] = True
         out["moves"] = [move.to_dict() for move in self.moves]
         return out
 
@@ -466,7 +481,7 @@ def _load(name_or_path: object, chain: tuple[str, ...]) -> Scenario:
     if text_path in list_scenarios():
         resource = resources.files("negotiation_sim") / "data" / "scenarios" / f"{text_path}.toml"
         raw = parse_toml(resource.read_bytes(), f"{text_path}.toml")
-        return _from_dict(raw, f"{text_path}.toml", (*chain, f"shipped:{text_path}"))
+        return _from_dict(raw, f"{text_path}.toml", (*chain, f"shipped:{text_path}"), file=True)
     path = Path(text_path)
     if not _is_file(path):
         raise ScenarioError(
@@ -476,7 +491,7 @@ def _load(name_or_path: object, chain: tuple[str, ...]) -> Scenario:
             "allowed: a path to a TOML file or a shipped scenario: " + ", ".join(list_scenarios()),
         )
     raw = read_toml(path, str(path))
-    return _from_dict(raw, str(path), (*chain, str(path.resolve())))
+    return _from_dict(raw, str(path), (*chain, str(path.resolve())), file=True)
 
 
 def _is_file(path: Path) -> bool:
@@ -545,6 +560,7 @@ _TOP_KEYS = {
     "moves",
     "base",
     "drop_moves",
+    "counterfactual",
 }
 _MOVE_KEYS = {"date", "actor", "kind", "value", "days", "note", "source"}
 
@@ -563,7 +579,9 @@ def scenario_from_dict(raw: Mapping, source: str = "<dict>") -> Scenario:
     return _from_dict(raw, source, ())
 
 
-def _from_dict(raw: Mapping, source: str, chain: tuple[str, ...]) -> Scenario:
+def _from_dict(
+    raw: Mapping, source: str, chain: tuple[str, ...], *, file: bool = False
+) -> Scenario:
     if not isinstance(raw, Mapping):
         raise ScenarioError(source, "<scenario>", raw, "allowed: a table of scenario keys")
     for key in raw:
@@ -592,6 +610,11 @@ def _from_dict(raw: Mapping, source: str, chain: tuple[str, ...]) -> Scenario:
         )
     initial = _parse_initial(raw.get("initial", {}), source)
     params = parameters.validate(_table(raw, "params", source), source)
+    counterfactual = raw.get("counterfactual", False)
+    if not isinstance(counterfactual, bool):
+        raise ScenarioError(source, "counterfactual", counterfactual, "allowed: true or false")
+    if file and base is None and not counterfactual:
+        _refuse_behaviour(params, source)
     held = _hold(raw, source) | (set(params) if base is not None else set())
     moves = [
         _parse_move(m, i, start, horizon, source) for i, m in enumerate(_moves_list(raw, source))
@@ -612,6 +635,22 @@ def _from_dict(raw: Mapping, source: str, chain: tuple[str, ...]) -> Scenario:
         base=base.name if base else None,
         held=frozenset(held | (base.held if base else set())),
     )
+
+
+def _refuse_behaviour(params: Mapping[str, object], source: str) -> None:
+    """A scenario file of a period sets its context and policy; behaviour is one value for every
+    year (calibrated jointly), so a file that changes it must say it is a counterfactual."""
+    for name, value in params.items():
+        if parameters.REGISTRY[name].role == "behaviour":
+            raise ScenarioError(
+                source,
+                name,
+                _plain(value),
+                "allowed: context and policy parameters; this is behaviour, one value for "
+                "every year (data/calibrated.toml). A file that changes behaviour is a "
+                'counterfactual: build it on a scenario with base = "pressure-2017" (say), '
+                "or mark it counterfactual = true",
+            )
 
 
 def _text(raw: Mapping, key: str, source: str, where: str = "") -> str:

@@ -60,6 +60,7 @@ from negotiation_sim import parameters as registry
 from negotiation_sim.errors import NegotiationSimError, ScenarioError, check_integer
 from negotiation_sim.model import MAX_REPLICATES, MEMORY_SHARE, NegotiationModel, check_memory
 from negotiation_sim.outcomes import OUTCOMES
+from negotiation_sim.posterior import UNCERTAINTIES, packaged
 from negotiation_sim.scenarios import (
     Scenario,
     list_scenarios,
@@ -144,6 +145,8 @@ class SweepSpec:
     days: int | None = None
     source: str = "<sweep>"
     without_moves: InitVar[Sequence[str] | None] = None
+    #: ``"none"`` or ``"posterior"``: replicate i of every point runs posterior draw i.
+    uncertainty: str = "none"
 
     def __post_init__(self, without_moves: Sequence[str] | None) -> None:
         source = self.source
@@ -151,6 +154,14 @@ class SweepSpec:
         check_integer(source, "seed", self.seed, 0, MAX_SEED)
         if self.points is not None:
             check_integer(source, "points", self.points, 1)
+        if not isinstance(self.uncertainty, str) or self.uncertainty not in UNCERTAINTIES:
+            raise ScenarioError(
+                source,
+                "uncertainty",
+                self.uncertainty,
+                "allowed: 'none' (the posterior medians) or 'posterior' (replicate i of every "
+                "point runs posterior draw i)",
+            )
         if not isinstance(self.design, str) or self.design not in DESIGNS:
             raise ScenarioError(
                 source, "design", self.design, "allowed: one of " + ", ".join(DESIGNS)
@@ -198,6 +209,9 @@ class SweepSpec:
             "design": self.design,
             "points": self.points,
             "days": self.days,
+            "uncertainty": self.uncertainty,
+            # Which posterior: resuming with another one would mix two sets of draws.
+            "posterior": packaged().fingerprint() if self.uncertainty == "posterior" else None,
         }
 
     @classmethod
@@ -232,7 +246,8 @@ class SweepSpec:
         space = names if len(names) <= 4 else f"<{len(names)} parameters>"
         return (
             f"SweepSpec({self.scenario.name!r}, space={space}, replicates={self.replicates}, "
-            f"seed={self.seed}, design={self.design!r}, points={self.points}, days={self.days})"
+            f"seed={self.seed}, design={self.design!r}, points={self.points}, days={self.days}"
+            + (f", uncertainty={self.uncertainty!r})" if self.uncertainty != "none" else ")")
         )
 
 
@@ -303,6 +318,7 @@ _SPEC_KEYS = {
     "points",
     "days",
     "space",
+    "uncertainty",
 }
 
 
@@ -312,7 +328,8 @@ def load_spec(path: str | Path) -> SweepSpec:
     Keys: ``scenario`` (a shipped name, or a path relative to the file), optional
     ``without_moves`` (a list of selectors as `Scenario.without_moves`: an actor, a kind or
     ``actor.kind``; ``[]`` drops every scripted move), ``replicates``, ``seed``, ``design``,
-    optional ``points`` and ``days``, and a ``[space]`` table mapping parameter names to a list
+    optional ``points``, ``days`` and ``uncertainty`` (``"posterior"``: replicate i of every
+    point runs posterior draw i), and a ``[space]`` table mapping parameter names to a list
     of values or to ``{ low = ..., high = ... }`` (without ``[space]``: every continuous
     parameter over its registry range). The order of the ``[space]`` keys decides the design's
     points::
@@ -672,12 +689,16 @@ def run_points(task: dict, points: pd.DataFrame) -> pd.DataFrame:
     seeds = replicate_seeds(task["seed"], task["replicates"])
     reps = seeds.size
     params = {name: _repeat(points[name].to_numpy(), reps) for name in points.columns}
+    uncertainty = task.get("uncertainty", "none")
     model = NegotiationModel(
         task["scenario"],
         seeds=np.tile(seeds, len(points)),
         params=params,
         record_daily=False,
         record_events=False,
+        uncertainty=uncertainty,
+        # Replicate i of every point runs posterior draw i: common draws across points.
+        posterior_rows=None if uncertainty == "none" else np.tile(np.arange(reps), len(points)),
     )
     outcomes = model.run(task["days"]).outcomes.drop(columns="seed")
     head = pd.DataFrame(
@@ -940,6 +961,7 @@ def sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = False,
+    uncertainty: str = "none",
 ) -> SweepResult:
     """Run a sweep and return its `SweepResult`: ``points`` (the parameters of each point) and
     ``outcomes`` (one row per replicate: ``point``, ``seed``, outcomes).
@@ -966,13 +988,25 @@ def sweep(
         chunk: points per chunk (default: about 16,000 replicates per chunk).
         workers: processes or Dask workers (default: the machine's cores).
         progress: show a progress bar (points done, rate, time left).
+        uncertainty: ``"posterior"`` gives replicate i of every point the packaged
+            posterior's draw i of the behaviour parameters the space does not vary, so
+            results carry parameter uncertainty and points still share draws and random
+            numbers; ``"none"`` (default) runs the posterior medians.
 
     Raises `ScenarioError` for a bad specification or option before anything runs,
     `SweepFailed` (after keeping every other chunk) when chunks fail twice, and
     `SweepInterrupted` (a `KeyboardInterrupt`) on Ctrl-C.
     """
     spec = SweepSpec(
-        scenario, space, replicates, seed, design, points, days, without_moves=without_moves
+        scenario,
+        space,
+        replicates,
+        seed,
+        design,
+        points,
+        days,
+        without_moves=without_moves,
+        uncertainty=uncertainty,
     )
     return run_sweep(
         spec,
@@ -1033,6 +1067,7 @@ def run_sweep(
             "seed": spec.seed,
             "replicates": spec.replicates,
             "days": spec.days,
+            "uncertainty": spec.uncertainty,
         }
         kept: list[pd.DataFrame] = []
         with _progress_bar(len(points), len(points) - len(todo), progress) as bar:

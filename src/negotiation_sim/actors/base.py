@@ -46,7 +46,8 @@ HOOKS: Mapping[str, str] = MappingProxyType(
             "Added to the log-odds of Pyongyang's willingness to talk, on both channels."
         ),
         "pyongyang.test_hazard": (
-            "Added to the excitement that multiplies Pyongyang's daily test hazard (M6)."
+            "Added to Pyongyang's need to demonstrate fielded systems (systems' worth of "
+            "short-range shows) and to the excitement of its nuclear hazard (M6)."
         ),
         "washington.initiative": (
             "Added to the relative rate of Washington's own offers of talks (M13)."

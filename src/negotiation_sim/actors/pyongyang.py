@@ -34,6 +34,8 @@ SRBM, MRBM, IRBM, ICBM, HGV = range(len(MISSILE_CLASSES))
 OWN_CHANNELS = ("direct", "UN", "intermediary", "pledge")
 #: Cap on a daily hazard: a safeguard so that no parameter corner makes an event certain.
 MAX_DAILY_HAZARD = 0.9
+#: Development below this counts as complete: sums of shares are not exact in floating point.
+_ROUNDING = 1e-9
 
 
 def _channel_name(code: object) -> str:
@@ -70,6 +72,7 @@ class Pyongyang(Actor):
     )
     state_names = (
         "capability",
+        "development",
         "trust",
         "willingness_us",
         "willingness_un",
@@ -92,6 +95,7 @@ class Pyongyang(Actor):
         "collapse",
         "summit",
         "contact_lapse",
+        "progress",
     )
     controls = ("test_propensity", "accept_rate", "trust_weight")
     # Pyongyang passes messages "through a number of intermediaries, including the Russians
@@ -162,6 +166,14 @@ class Pyongyang(Actor):
             lambda py: py.capability,
         ),
         Measure(
+            "development_left",
+            "systems",
+            "level",
+            "Systems' worth of development left on the last day, over every class.",
+            ("M14",),
+            lambda py: py.development,
+        ),
+        Measure(
             "final_trust",
             "0-1",
             "level",
@@ -206,6 +218,14 @@ class Pyongyang(Actor):
             ("M14",),
             lambda py: py.capability,
             panel="capability",
+        ),
+        Measure(
+            "development",
+            "systems",
+            "level",
+            "Systems' worth of development left, over every class; tests complete it.",
+            ("M14",),
+            lambda py: py.development,
         ),
         Measure(
             "missiles", "", "count", "Missiles launched that day.", ("M6",), lambda py: py.salvo
@@ -289,6 +309,20 @@ class Pyongyang(Actor):
     def __init__(self, model, initial) -> None:
         super().__init__(model)
         self.capability = self.full(initial["capability"])
+        # M14: systems' worth of development left, by class (rows in MISSILE_CLASSES order).
+        developing = [
+            getattr(self.p, name)
+            for name in (
+                "developing_srbm",
+                "developing_mrbm",
+                "developing_irbm",
+                "developing_icbm",
+                "developing_hgv",
+            )
+        ]
+        self.development_by_class = np.stack(
+            [np.broadcast_to(np.asarray(value, float), (self.n,)) for value in developing]
+        ).copy()
         self.trust = self.full(initial["trust"])
         self.days_since_test = self.full(initial["days_since_test"], np.int64)
         self.pledged = self.full(initial["pause_pledged"], bool)
@@ -322,6 +356,7 @@ class Pyongyang(Actor):
             [np.broadcast_to(weight, (n,)) for weight in (1.0, 1.0, half, p.icbm_weight, half)]
         )
         self._gain_keep = np.broadcast_to(1.0 - p.capability_gain, (n,))
+        self._progress = np.broadcast_to(np.asarray(p.development_per_test, float), (n,))
         self._nuclear = np.broadcast_to(p.nuclear_weight, (n,))
         self._paid = p.extortion * self.model.washington.p.inducement  # M7
         self._pays = self.model.washington.pays
@@ -330,7 +365,19 @@ class Pyongyang(Actor):
         self._contact_draw: dict[str, str] = {}  # a channel's name to its draw's name
         self._pledged_by = _frozen(np.full(n, OWN_CHANNELS.index("pledge"), dtype=np.int64))
         self._nothing = _frozen(np.zeros(n))
+        self._progress_draw = self._nothing  # read only for replicates that launched today
         self._terms_seen = None
+
+    @property
+    def development(self) -> np.ndarray:
+        """Systems' worth of development left, over every class (M14)."""
+        return self.development_by_class.sum(axis=0)
+
+    @property
+    def unfinished_by_class(self) -> np.ndarray:
+        """Systems of each class not yet fielded (M14): a system half developed still needs
+        testing as much as a new one, until its development is complete."""
+        return np.ceil(self.development_by_class - _ROUNDING)
 
     # --- what Pyongyang weighs ----------------------------------------------------------------
     def willingness(self) -> tuple[np.ndarray, np.ndarray]:
@@ -360,48 +407,69 @@ class Pyongyang(Actor):
         return expit(us), expit(un)
 
     def _test_hazards(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Daily hazards of a launch day and of a nuclear test (M2, M6, M7, M11, M14)."""
+        """Daily hazards of a launch day and of a nuclear test (M2, M3, M6, M7, M11, M14, M16).
+
+        Pyongyang tests for two reasons (seed 000: "validate and refine its weapons systems";
+        "a demonstration of its capabilities", "increase pressure"). Development: each system
+        not yet fielded needs tests (M14). Demonstration: a baseline, plus what provokes it:
+        protest at new sanctions (M3, M4), retaliation for a broken pledge (M2), outside
+        provocation such as combined exercises (hook ``pyongyang.test_hazard``, M16) and, when
+        Washington pays, the price tests raise before talks (M7). Momentum clusters both (M6);
+        talks, a pledged pause and Beijing's pressure restrain both (M6, M2, M11).
+        """
         p, m = self.p, self.model
-        need = ONE - p.need_weight * self.capability  # M14
-        excite = ONE + self.momentum + self.protest + self.retaliation  # M6, M3/M4, M2
-        provoked = m.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises (M16)
-        if provoked is not ZERO:
-            excite = excite + provoked
+        develop = self.unfinished_by_class.sum(axis=0)  # M14: systems still to be tested
+        demonstrate = self._demonstrations(in_talks).sum(axis=0)
         restraint = (
             np.where(in_talks, p.talks_restraint, ONE)  # M6
             * np.where(self.pledged, p.pause_restraint, ONE)  # M2
             * (ONE - p.pressure_restraint * m.beijing.pressure)
         )  # M11
-        launch = p.test_propensity * need * excite * restraint
-        if self._pays:  # M7: when Washington pays, tests before talks pay
-            launch = launch * (ONE + self._paid * ~in_talks)
-        launch = np.minimum(launch, MAX_DAILY_HAZARD)
+        clustered = (ONE + self.momentum) * restraint  # M6
+        launch = np.minimum(
+            p.test_propensity * (develop + demonstrate) * clustered, MAX_DAILY_HAZARD
+        )
+        excite = ONE + self.momentum + self.protest + self.retaliation + self._provoked()
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
         return launch, nuclear
 
-    def _missile_class(self, u: np.ndarray) -> np.ndarray:
-        """Class of each launch day's missiles (M6, M14); retaliation favours ICBMs (M2).
+    def _provoked(self) -> np.ndarray:
+        """What other actors' moves add to the need to demonstrate (e.g. Seoul's exercises)."""
+        provoked = self.model.influence("pyongyang.test_hazard")
+        return self._nothing if provoked is ZERO else provoked
 
-        Shares: ICBM once capability passes the threshold; of the rest, hypersonic claims; of
-        the rest, IRBMs; of the rest, MRBMs; the remainder SRBMs.
-        """
-        p = self.p
-        icbm = np.minimum(
-            p.icbm_share * (self.capability >= p.icbm_threshold) * (ONE + self.retaliation),
-            MAX_DAILY_HAZARD,
-        )
-        up_to_hgv = icbm + (ONE - icbm) * p.hypersonic_share
-        up_to_irbm = up_to_hgv + (ONE - up_to_hgv) * p.irbm_share
-        up_to_mrbm = up_to_irbm + (ONE - up_to_irbm) * p.mrbm_share
-        band = (
-            (u >= icbm).astype(np.intp) + (u >= up_to_hgv) + (u >= up_to_irbm) + (u >= up_to_mrbm)
-        )
-        return _BAND_CLASS[band]
+    def _demonstrations(self, in_talks: np.ndarray) -> np.ndarray:
+        """The need to demonstrate fielded systems, in systems' worth, by class (rows in
+        MISSILE_CLASSES order): short-range shows of the baseline, of protest (M3), of
+        provocation (M16) and of tests that pay (M7); ICBM flights in retaliation (M2)."""
+        shows = np.zeros((len(MISSILE_CLASSES), self.n))
+        short = self.p.demonstration_need + self.protest + self._provoked()
+        if self._pays:  # M7: when Washington pays, tests before talks raise the price
+            short = short + self._paid * ~in_talks
+        shows[SRBM] = short
+        shows[ICBM] = self.retaliation
+        return shows
+
+    def _missile_class(self, u: np.ndarray, in_talks: np.ndarray) -> np.ndarray:
+        """Class of each launch day's missiles (M6, M14, M2): a system in development, each
+        class in proportion to its systems not yet fielded, or a demonstration in proportion
+        to its need (`_demonstrations`: short-range shows, ICBM flights in retaliation)."""
+        weights = self.unfinished_by_class + self._demonstrations(in_talks)
+        cumulative = np.cumsum(weights, axis=0)
+        below = u * cumulative[-1]
+        # The first class whose cumulative weight exceeds the draw; with no weight at all
+        # (nothing in development and nothing to show) a launch is a short-range one.
+        cls = (below[None, :] >= cumulative[:-1]).sum(axis=0)
+        return np.where(cumulative[-1] > 0, cls, SRBM)
 
     def _salvo(self, u: np.ndarray, cls: np.ndarray) -> np.ndarray:
-        """Missiles on a launch day: one, plus a geometric number more (never for ICBMs)."""
+        """Missiles on a launch day: one, plus a geometric number more for short-range classes.
+
+        In the record, salvos are of SRBMs and MRBMs; IRBMs, ICBMs and hypersonic claims fly
+        alone (dprk_launches_2017_2022.csv).
+        """
         extra = np.minimum(np.floor(np.log(u) / self._log_salvo), self.p.max_salvo - 1)
-        return np.where(cls == ICBM, 1, 1 + extra.astype(np.int64))  # P(extra >= k) = salvo**k
+        return np.where(cls <= MRBM, 1 + extra.astype(np.int64), 1)  # P(extra >= k) = salvo**k
 
     def _offer_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """Days of pause the precondition requires, and what the terms leave of acceptance.
@@ -451,7 +519,9 @@ class Pyongyang(Actor):
         self.launch = self.draw("launch") < launch_h
         self.nuclear = self.draw("nuclear") < nuclear_h
         if self.launch.any():
-            self.cls = np.where(self.launch, self._missile_class(self.draw("class")), SRBM)
+            self._progress_draw = self.draw("progress")  # M14: how far each test goes
+            cls = self._missile_class(self.draw("class"), in_talks)
+            self.cls = np.where(self.launch, cls, SRBM)
             self.salvo = np.where(self.launch, self._salvo(self.draw("salvo"), self.cls), 0)
         else:
             self.cls, self.salvo = self._zero, self._zero
@@ -537,6 +607,15 @@ class Pyongyang(Actor):
             capability[who] = ONE - (ONE - capability[who]) * self._gain_keep[who] ** effort
             self.capability = capability
             self.missiles_by_class[cls, who] += missiles
+            # M14: a launch day completes part of a system of its class: an exponential share
+            # (tests fail or succeed, so how many a system needs varies) whose mean is
+            # `development_per_test` times the class's weight (a longer-range flight is the
+            # bigger step). A nuclear test alone flies no missile.
+            flew, fc = who[t.launch[who]], cls[t.launch[who]]
+            mean = self._progress[flew] * self._class_weight[fc, flew]
+            step = -mean * np.log(self._progress_draw[flew])
+            left = self.development_by_class[fc, flew] - step
+            self.development_by_class[fc, flew] = np.maximum(left, 0.0)
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
         self.momentum = self.momentum * keep["momentum_days"] + p.clustering * t.launch
         self.protest = self.protest * keep["protest_days"] + p.protest * t.new_sanctions
@@ -560,7 +639,3 @@ class Pyongyang(Actor):
         self.launch_days = self.launch_days + t.launch
         self.missiles = self.missiles + t.missiles
         self.nuclear_tests = self.nuclear_tests + t.nuclear
-
-
-#: Class drawn in each band of `Pyongyang._missile_class`'s cumulative shares.
-_BAND_CLASS = np.array([ICBM, HGV, IRBM, MRBM, SRBM])

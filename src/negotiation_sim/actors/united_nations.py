@@ -148,7 +148,8 @@ class UnitedNations(Actor):
         return self.channel_open & (self.mission_days_left > 0)
 
     def step(self) -> None:
-        """Propose an envoy, send a blessed one, table a draft after a major test, call votes."""
+        """Propose an envoy, send a blessed one, table a draft after a major test unless vetoes
+        deter it, call votes."""
         p, m = self.p, self.model
         blessed = m.washington.blessed
         self.proposal = self.channel_open & self.forced(
@@ -160,7 +161,9 @@ class UnitedNations(Actor):
         self.draft = self._no
         major = m.pyongyang.tested_major
         if major.any():
-            self.draft = major & (self.vote_day < 0) & (self.draw("draft") < p.draft_prob)
+            # A veto earlier in the run deters sponsors from tabling another draft.
+            drafting = p.draft_prob * (ONE - p.veto_deterrence) ** self.vetoes
+            self.draft = major & (self.vote_day < 0) & (self.draw("draft") < drafting)
             self.delay = np.rint(p.vote_delay_days * (0.5 + self.draw("vote_delay"))).astype(
                 np.int64
             )
