@@ -699,7 +699,7 @@ def report(
         (
             "Each shipped counterfactual's headline effect against its base on common random "
             f"numbers ({replicates} replicates a side, seed {seed}): first with the behaviour at "
-            "the posterior medians, where the interval reflects only the randomness of a year; "
+            "the registry's defaults, where the interval reflects only the randomness of a year; "
             "then with replicate i of both sides drawing posterior draw i, where it also carries "
             "what we do not know about the behaviour. Shares and their differences are fractions; "
             "`days_to_contact` is a restricted mean in days."
@@ -840,7 +840,7 @@ def counterfactual_effects(
     post: Posterior | None = None, replicates: int = 2000, seed: int = 1
 ) -> pd.DataFrame:
     """Each shipped counterfactual's headline effect against its base, on common random
-    numbers, twice: with the posterior medians (random numbers alone) and with replicate i
+    numbers, twice: with the registry's defaults (random numbers alone) and with replicate i
     drawing posterior draw i on both sides (parameter uncertainty too). One row per
     counterfactual: the outcome, and each run's difference with its 95 % interval."""
     from negotiation_sim.comparison import compare
@@ -850,7 +850,7 @@ def counterfactual_effects(
     for name, outcome in HEADLINES.items():
         base = load_scenario(name).base
         row = {"counterfactual": name, "base": base, "outcome": outcome}
-        for label, uncertainty in (("medians", "none"), ("posterior", post)):
+        for label, uncertainty in (("defaults", "none"), ("posterior", post)):
             table = compare(
                 base, name, replicates, seed, uncertainty=uncertainty, resamples=1000
             ).table.loc[outcome]
@@ -866,7 +866,7 @@ def counterfactual_effects(
 def _effects_markdown(effects: pd.DataFrame) -> str:
     rows = [
         (
-            "| counterfactual | base | outcome | posterior medians: b - a [95 %] "
+            "| counterfactual | base | outcome | registry's defaults: b - a [95 %] "
             "| under the posterior: b - a [95 %] |"
         ),
         "|---|---|---|---|---|",
@@ -874,7 +874,7 @@ def _effects_markdown(effects: pd.DataFrame) -> str:
     for name, row in effects.iterrows():
         cells = [
             f"{row[k]:+.3g} [{row[k + '_low']:+.3g}, {row[k + '_high']:+.3g}]"
-            for k in ("medians", "posterior")
+            for k in ("defaults", "posterior")
         ]
         rows.append(f"| `{name}` | `{row['base']}` | {row['outcome']} | {cells[0]} | {cells[1]} |")
     return "\n".join(rows)
