@@ -576,25 +576,25 @@ def write_calibrated(result: Calibration, path: str | Path) -> Path:
     the registry's defaults; `negotiation-sim calibrate --install` then puts the posterior's
     medians in place of the values it covers, keeping the others and this provenance."""
     import scipy
+    import tomlkit
 
+    document = tomlkit.document()
+    document.add(tomlkit.comment("The jointly calibrated behaviour: the joint search's point."))
+    document.add(
+        tomlkit.comment("Written by `python -m negotiation_sim.calibration search --write FILE`.")
+    )
+    document["search"] = {
+        "method": f"differential evolution (scipy {scipy.__version__}) on common random numbers",
+        "scenarios": list(result.scenarios),
+        "seed": result.seed,
+        "replicates_per_point": result.replicates,
+        "points": result.evaluations,
+        "loss": float(f"{result.loss:.4g}"),
+        "message": result.message,
+    }
+    document["values"] = dict(result.params)
     path = Path(path)
-    lines = [
-        "# The jointly calibrated behaviour: the point estimate of the joint search.",
-        "# Written by `python -m negotiation_sim.calibration search --write FILE`.",
-        "",
-        "[search]",
-        f'method = "differential evolution (scipy {scipy.__version__}) on common random numbers"',
-        f"scenarios = {list(result.scenarios)!r}".replace("'", '"'),
-        f"seed = {result.seed}",
-        f"replicates_per_point = {result.replicates}",
-        f"points = {result.evaluations}",
-        f"loss = {result.loss:.4g}",
-        f'message = "{result.message}"',
-        "",
-        "[values]",
-    ]
-    lines += [f'"{name}" = {value!r}' for name, value in result.params.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(tomlkit.dumps(document), encoding="utf-8")
     return path
 
 

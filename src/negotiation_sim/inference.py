@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from negotiation_sim import calibration, records
 from negotiation_sim import parameters as registry
-from negotiation_sim import records
-from negotiation_sim.calibration import FREE, HISTORICAL
+from negotiation_sim.calibration import ANSWER_WINDOW, FREE, HISTORICAL
 from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.posterior import Posterior, load_posterior, write_posterior
@@ -152,11 +152,9 @@ def statistics(scenario: Scenario | str) -> tuple[Statistic, ...]:
             )
         )
     where = "timeline_2017_2022.csv"
-    from negotiation_sim.calibration import ANSWER_WINDOW, _major_test_dates
-
     window = pd.Timedelta(days=ANSWER_WINDOW)
     # As the model counts them: tests early enough for the window to end within the year.
-    major = _major_test_dates(launches, timeline)
+    major = calibration._major_test_dates(launches, timeline)
     major = major[major < pd.Timestamp(year, 12, 31) - window]
     passed = timeline.loc[timeline["kind"] == "un_sanctions", "date"]
     answered = sum(bool(((passed > t) & (passed <= t + window)).any()) for t in major)
@@ -221,9 +219,7 @@ def measure(model: NegotiationModel, stats: Sequence[Statistic]) -> np.ndarray:
         elif stat.name == "talks_reached":
             value = out["talks_reached"].to_numpy(float)
         elif stat.name == "major_tests_answered":
-            from negotiation_sim.calibration import _answered_major_tests
-
-            value = _answered_major_tests(model)[0]
+            value = calibration._answered_major_tests(model)[0]
         else:
             value = out[stat.name].to_numpy(float)
         columns.append(np.minimum(value, stat.observed) if stat.floor else value)
@@ -629,8 +625,6 @@ def report(
     record's targets at the posterior medians (the historical bands) and the posterior
     predictive check, statistic by statistic, with a figure of monthly launch days. Fresh
     seeds, not the calibration's. Figures are saved beside the report."""
-    from negotiation_sim import calibration
-
     post = post or load_posterior()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -65,6 +65,10 @@ class Posterior:
 
     def fingerprint(self) -> str:
         """A SHA-256 hex digest of the draws: sweeps store it to refuse mixing posteriors."""
+        return self._digest
+
+    @functools.cached_property
+    def _digest(self) -> str:  # a sweep's spec asks for it at every comparison: compute once
         text = self.draws.to_csv(index=False, float_format="%.17g")
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -154,57 +158,53 @@ def write_posterior(
     return table
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        return repr(float(value))
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+def _plain(value: object) -> object:
+    """A provenance value as TOML holds it: numpy scalars as Python numbers, recursively."""
+    if isinstance(value, np.generic):
+        return value.item()
     if isinstance(value, Mapping):
-        return "{ " + ", ".join(f'"{k}" = {_toml_value(v)}' for k, v in value.items()) + " }"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _calibrated_toml(posterior: Posterior, defaults: bool, search: Mapping | None) -> str:
     """The calibrated behaviour file: the posterior's provenance, the point search's (by
     default the packaged file's), and the values: the posterior's medians, and the search's
     values of the calibrated parameters the posterior does not cover."""
+    import tomlkit
+
     if search is None:
         packaged_file = resources.files("negotiation_sim").joinpath("data", registry.CALIBRATED)
         search = tomllib.loads(packaged_file.read_text(encoding="utf-8"))
-    kept = search
     source = (
         [
-            f"# the medians of the posterior in {POSTERIOR} (negotiation_sim.inference), and the",
-            "# point estimate of the joint search (negotiation_sim.calibration) for the",
-            "# parameters the record says too little about to have a posterior.",
+            f"the medians of the posterior in {POSTERIOR} (negotiation_sim.inference), and the",
+            "point estimate of the joint search (negotiation_sim.calibration) for the",
+            "parameters the record says too little about to have a posterior.",
         ]
         if defaults
         else [
-            "# the point estimate of the joint search (negotiation_sim.calibration). The",
-            f"# posterior in {POSTERIOR} (negotiation_sim.inference; its provenance below) is",
-            '# what `uncertainty="posterior"` draws from; its medians are not the defaults.',
+            "the point estimate of the joint search (negotiation_sim.calibration). The",
+            f"posterior in {POSTERIOR} (negotiation_sim.inference; its provenance below) is",
+            'what `uncertainty="posterior"` draws from; its medians are not the defaults.',
         ]
     )
-    lines = [
-        "# The jointly calibrated behaviour: one value of each parameter below for every year:",
+    document = tomlkit.document()
+    for line in (
+        "The jointly calibrated behaviour: one value of each parameter below for every year:",
         *source,
-        "# The registry's defaults. Written by `negotiation-sim calibrate`; do not edit by hand.",
-        "",
-        "[provenance]",
-    ]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in posterior.provenance.items()]
-    if kept.get("search"):
-        lines += ["", "[search]"]
-        lines += [f"{key} = {_toml_value(value)}" for key, value in kept["search"].items()]
-    values = {**kept.get("values", {}), **(posterior.medians() if defaults else {})}
+        "The registry's defaults. Written by `negotiation-sim calibrate`; do not edit by hand.",
+    ):
+        document.add(tomlkit.comment(line))
+    document["provenance"] = _plain(posterior.provenance)
+    if search.get("search"):
+        document["search"] = _plain(search["search"])
+    values = {**search.get("values", {}), **(posterior.medians() if defaults else {})}
     if values:
-        lines += ["", "[values]"]
-        lines += [f'"{name}" = {float(value):.4g}' for name, value in values.items()]
-    return "\n".join(lines) + "\n"
+        document["values"] = {name: float(f"{value:.4g}") for name, value in values.items()}
+    return tomlkit.dumps(document)
 
 
 def posterior_text(post: Posterior) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from negotiation_sim.errors import ModelArgumentError
 from negotiation_sim.outcomes import DAILY, EVENT_KINDS
 
 #: Storage type of each kind of daily series: levels in single precision, the rest small ints.
@@ -33,8 +34,6 @@ def recorded_series(names: object) -> tuple[str, ...]:
         return tuple(DAILY)
     if names is False:
         return ()
-    from negotiation_sim.errors import ModelArgumentError
-
     chosen = [names] if isinstance(names, str) else names
     try:
         chosen = tuple(dict.fromkeys(chosen))

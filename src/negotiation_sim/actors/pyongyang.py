@@ -323,6 +323,7 @@ class Pyongyang(Actor):
         self.development_by_class = np.stack(
             [np.broadcast_to(np.asarray(value, float), (self.n,)) for value in developing]
         ).copy()
+        self._count_unfinished()
         self.trust = self.full(initial["trust"])
         self.days_since_test = self.full(initial["days_since_test"], np.int64)
         self.pledged = self.full(initial["pause_pledged"], bool)
@@ -373,11 +374,12 @@ class Pyongyang(Actor):
         """Systems' worth of development left, over every class (M14)."""
         return self.development_by_class.sum(axis=0)
 
-    @property
-    def unfinished_by_class(self) -> np.ndarray:
-        """Systems of each class not yet fielded (M14): a system half developed still needs
-        testing as much as a new one, until its development is complete."""
-        return np.ceil(self.development_by_class - _ROUNDING)
+    def _count_unfinished(self) -> None:
+        """Systems of each class not yet fielded, and in all (M14): a system half developed
+        still needs testing as much as a new one, until its development is complete. Kept as
+        state, recounted only when a test changes development."""
+        self.unfinished_by_class = np.ceil(self.development_by_class - _ROUNDING)
+        self.unfinished = self.unfinished_by_class.sum(axis=0)
 
     # --- what Pyongyang weighs ----------------------------------------------------------------
     def willingness(self) -> tuple[np.ndarray, np.ndarray]:
@@ -406,7 +408,9 @@ class Pyongyang(Actor):
         un = common + p.un_openness - self._un_tension * m.tension
         return expit(us), expit(un)
 
-    def _test_hazards(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _test_hazards(
+        self, in_talks: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Daily hazards of a launch day and of a nuclear test (M2, M3, M6, M7, M11, M14, M16).
 
         Pyongyang tests for two reasons (seed 000: "validate and refine its weapons systems";
@@ -418,43 +422,41 @@ class Pyongyang(Actor):
         talks, a pledged pause and Beijing's pressure restrain both (M6, M2, M11).
         """
         p, m = self.p, self.model
-        develop = self.unfinished_by_class.sum(axis=0)  # M14: systems still to be tested
-        demonstrate = self._demonstrations(in_talks).sum(axis=0)
+        short, icbm, provoked = shows
         restraint = (
             np.where(in_talks, p.talks_restraint, ONE)  # M6
             * np.where(self.pledged, p.pause_restraint, ONE)  # M2
             * (ONE - p.pressure_restraint * m.beijing.pressure)
         )  # M11
         clustered = (ONE + self.momentum) * restraint  # M6
-        launch = np.minimum(
-            p.test_propensity * (develop + demonstrate) * clustered, MAX_DAILY_HAZARD
-        )
-        excite = ONE + self.momentum + self.protest + self.retaliation + self._provoked()
+        # M14: systems still to be tested, and demonstrations of fielded ones.
+        need = self.unfinished + (short + icbm)
+        launch = np.minimum(p.test_propensity * need * clustered, MAX_DAILY_HAZARD)
+        excite = ONE + self.momentum + self.protest + self.retaliation + provoked
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
         return launch, nuclear
 
-    def _provoked(self) -> np.ndarray:
-        """What other actors' moves add to the need to demonstrate (e.g. Seoul's exercises)."""
-        provoked = self.model.influence("pyongyang.test_hazard")
-        return self._nothing if provoked is ZERO else provoked
-
-    def _demonstrations(self, in_talks: np.ndarray) -> np.ndarray:
-        """The need to demonstrate fielded systems, in systems' worth, by class (rows in
-        MISSILE_CLASSES order): short-range shows of the baseline, of protest (M3), of
-        provocation (M16) and of tests that pay (M7); ICBM flights in retaliation (M2)."""
-        shows = np.zeros((len(MISSILE_CLASSES), self.n))
-        short = self.p.demonstration_need + self.protest + self._provoked()
+    def _demonstrations(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The need to demonstrate fielded systems, in systems' worth: short-range shows of the
+        baseline, of protest (M3), of provocation (M16) and of tests that pay (M7); ICBM
+        flights in retaliation (M2). Also the provocation alone, which excites nuclear tests."""
+        provoked = self.model.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises
+        if provoked is ZERO:
+            provoked = self._nothing
+        short = self.p.demonstration_need + self.protest + provoked
         if self._pays:  # M7: when Washington pays, tests before talks raise the price
             short = short + self._paid * ~in_talks
-        shows[SRBM] = short
-        shows[ICBM] = self.retaliation
-        return shows
+        return short, self.retaliation, provoked
 
-    def _missile_class(self, u: np.ndarray, in_talks: np.ndarray) -> np.ndarray:
+    def _missile_class(
+        self, u: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
+    ) -> np.ndarray:
         """Class of each launch day's missiles (M6, M14, M2): a system in development, each
         class in proportion to its systems not yet fielded, or a demonstration in proportion
         to its need (`_demonstrations`: short-range shows, ICBM flights in retaliation)."""
-        weights = self.unfinished_by_class + self._demonstrations(in_talks)
+        weights = self.unfinished_by_class.copy()
+        weights[SRBM] += shows[0]
+        weights[ICBM] += shows[1]
         cumulative = np.cumsum(weights, axis=0)
         below = u * cumulative[-1]
         # The first class whose cumulative weight exceeds the draw; with no weight at all
@@ -515,12 +517,13 @@ class Pyongyang(Actor):
         in_talks = state >= TALKS
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
 
-        launch_h, nuclear_h = self._test_hazards(in_talks)
+        shows = self._demonstrations(in_talks)
+        launch_h, nuclear_h = self._test_hazards(in_talks, shows)
         self.launch = self.draw("launch") < launch_h
         self.nuclear = self.draw("nuclear") < nuclear_h
         if self.launch.any():
             self._progress_draw = self.draw("progress")  # M14: how far each test goes
-            cls = self._missile_class(self.draw("class"), in_talks)
+            cls = self._missile_class(self.draw("class"), shows)
             self.cls = np.where(self.launch, cls, SRBM)
             self.salvo = np.where(self.launch, self._salvo(self.draw("salvo"), self.cls), 0)
         else:
@@ -616,6 +619,7 @@ class Pyongyang(Actor):
             step = -mean * np.log(self._progress_draw[flew])
             left = self.development_by_class[fc, flew] - step
             self.development_by_class[fc, flew] = np.maximum(left, 0.0)
+            self._count_unfinished()
         # M6 clustering, M3/M4 protest, M2 retaliation, M9 chill: decaying impulses.
         self.momentum = self.momentum * keep["momentum_days"] + p.clustering * t.launch
         self.protest = self.protest * keep["protest_days"] + p.protest * t.new_sanctions

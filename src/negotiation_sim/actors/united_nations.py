@@ -161,7 +161,7 @@ class UnitedNations(Actor):
         self.draft = self._no
         major = m.pyongyang.tested_major
         if major.any():
-            # A veto earlier in the run deters sponsors from tabling another draft.
+            # M4: a veto earlier in the run deters sponsors from tabling another draft.
             drafting = p.draft_prob * (ONE - p.veto_deterrence) ** self.vetoes
             self.draft = major & (self.vote_day < 0) & (self.draw("draft") < drafting)
             self.delay = np.rint(p.vote_delay_days * (0.5 + self.draw("vote_delay"))).astype(
