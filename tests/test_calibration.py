@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 import negotiation_sim as ns
 from negotiation_sim import calibration as cal
 from negotiation_sim import parameters as registry
+from negotiation_sim.errors import StoreError
 from negotiation_sim.scenarios import load_scenario
+from negotiation_sim.store import SweepStore
 
 HISTORICAL = ("pressure-2017", "no-preconditions-2022")
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "calibration.md"
@@ -150,21 +152,30 @@ def test_the_search_finds_a_known_optimum():
     assert result.loss < 0.05 and result.evaluations > 0
 
 
-def test_the_search_is_reproducible():
+def test_the_search_is_reproducible_the_same_on_every_backend_and_resumes(tmp_path, monkeypatch):
+    """Seeded: the same search in this process and in worker processes (every candidate runs
+    on the same replicate seeds wherever it runs); a killed search resumes from its store,
+    reading back the losses already computed."""
     target = cal.Target("launch_days", 20.0, "interval", "", "")
-    runs = [
-        cal.calibrate(
-            "pressure-2017",
-            ("pyongyang.test_propensity",),
-            targets_=[target],
-            replicates=50,
-            seed=8,
-            maxiter=1,
-            popsize=5,
-        )
-        for _ in range(2)
-    ]
-    assert runs[0] == runs[1]
+    options = {"targets_": [target], "replicates": 50, "seed": 8, "maxiter": 2, "popsize": 5}
+    free = ("pyongyang.test_propensity", "pyongyang.salvo")
+    store = tmp_path / "search.sqlite"
+    serial = cal.calibrate("pressure-2017", free, **options, backend="serial", store=store)
+    pooled = cal.calibrate("pressure-2017", free, **options, backend="processes", workers=2)
+    assert serial == pooled
+    with SweepStore.open_read_only(store) as kept:
+        assert len(kept.load()) == serial.evaluations  # every candidate's loss, as computed
+    with pytest.raises(StoreError, match="resume"):
+        cal.calibrate("pressure-2017", free, **options, backend="serial", store=store)
+
+    def refuse(task, x):
+        raise AssertionError("a stored loss was computed again")
+
+    monkeypatch.setattr(cal, "_losses", refuse)
+    resume = {"backend": "serial", "store": store, "resume": True}
+    assert cal.calibrate("pressure-2017", free, **options, **resume) == serial
+    with pytest.raises(StoreError):  # another search cannot resume this one
+        cal.calibrate("pressure-2017", free, **{**options, "seed": 9}, **resume)
 
 
 @pytest.mark.parametrize(
@@ -222,8 +233,8 @@ def test_the_joint_loss_is_the_sum_of_each_years_loss():
     seeds = cal.replicate_seeds(3, 40)
     point = np.array([[0.02, 0.05], [0.3, 0.6]])  # two candidate points
     scenarios = [load_scenario(n) for n in HISTORICAL]
-    per_year = [cal._Objective([s], free, [cal.targets(s)], seeds)(point) for s in scenarios]
-    joint = cal._Objective(scenarios, free, [cal.targets(s) for s in scenarios], seeds)(point)
+    per_year = [cal._losses(([s], free, [cal.targets(s)], seeds), point) for s in scenarios]
+    joint = cal._losses((scenarios, free, [cal.targets(s) for s in scenarios], seeds), point)
     np.testing.assert_allclose(joint, per_year[0] + per_year[1])
 
 

@@ -25,7 +25,14 @@ from negotiation_sim.parameters import REGISTRY
 from negotiation_sim.scenarios import INITIAL_STATE
 from negotiation_sim.store import SweepStore
 
-ERRORS = ("ScenarioError", "ModelArgumentError", "StoreError", "PortError", "SweepFailed")
+ERRORS = (
+    "ScenarioError",
+    "ModelArgumentError",
+    "StoreError",
+    "PortError",
+    "ChunksFailed",
+    "SweepFailed",
+)
 
 
 @pytest.mark.parametrize("name", ERRORS)
@@ -39,7 +46,7 @@ def test_the_old_bases_still_catch_them():
     assert issubclass(ScenarioError, ValueError)
     for error in (ModelArgumentError, StoreError, PortError):
         assert issubclass(error, ScenarioError)  # same (source, key, value, allowed) shape
-    assert issubclass(ns.SweepFailed, RuntimeError)
+    assert issubclass(ns.SweepFailed, ns.ChunksFailed) and issubclass(ns.SweepFailed, RuntimeError)
 
 
 def test_check_integer_raises_the_class_asked_for_with_the_same_message():

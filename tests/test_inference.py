@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import negotiation_sim as ns
-from negotiation_sim import inference
+from negotiation_sim import calibration, cli, inference
 from negotiation_sim import parameters as registry
 from negotiation_sim.errors import StoreError
 
@@ -35,6 +35,9 @@ def test_statistics_are_the_record():
     # The three major tests of 2017 before November were each answered; 2022's never were.
     assert y2017["major_tests_answered"].observed == 3
     assert y2022["major_tests_answered"].observed == 0
+    # 2022's ICBM flights of 24 March and 25 May went unanswered (the veto of 26 May).
+    assert y2017["major_tests_unanswered"].observed == 0
+    assert y2022["major_tests_unanswered"].observed == 2
     assert all(s.source for s in (*y2017.values(), *y2022.values()))
 
 
@@ -64,6 +67,9 @@ def test_measured_statistics_add_up_to_the_outcomes():
     floored = inference.measure(model, inference.statistics("no-preconditions-2022"))
     icbm = [s.name for s in stats].index("missiles_icbm")
     np.testing.assert_array_equal(floored[:, icbm], np.minimum(out["icbm_tests"], 3))
+    # Answered and unanswered major tests are all of them (those the window can see).
+    answered, unanswered = (values[f"major_tests_{k}"] for k in ("answered", "unanswered"))
+    assert (answered + unanswered == calibration._answered_major_tests(model)[1]).all()
 
 
 def test_the_simulator_runs_draw_i_with_seed_i_in_both_years():
@@ -81,12 +87,14 @@ def test_the_simulator_runs_draw_i_with_seed_i_in_both_years():
 SMALL = {"draws": 60, "rounds": 2, "batch_size": 120, "seed": 7, "pilot": 240}
 
 
-def test_abc_is_seeded_and_resumes_from_its_store(tmp_path):
+def test_abc_is_seeded_the_same_on_every_backend_and_resumes_from_its_store(tmp_path):
+    """The same posterior in worker processes and in this process (each draw has its own
+    seed), and a resumed run reads its batches back from the store."""
     store = tmp_path / "abc.sqlite"
-    first = inference.abc(**SMALL, store=store)
-    again = inference.abc(**SMALL)
+    first = inference.abc(**SMALL, store=store, backend="processes", workers=2)
+    again = inference.abc(**SMALL, backend="serial")
     pd.testing.assert_frame_equal(first.draws, again.draws)
-    resumed = inference.abc(**SMALL, store=store, resume=True)
+    resumed = inference.abc(**SMALL, store=store, resume=True, backend="serial")
     pd.testing.assert_frame_equal(first.draws, resumed.draws)
     assert first.provenance["simulations"] == resumed.provenance["simulations"] > 0
     with pytest.raises(StoreError, match="resume"):
@@ -99,7 +107,7 @@ def test_abc_is_seeded_and_resumes_from_its_store(tmp_path):
         entry = registry.REGISTRY[name]
         assert first.draws[name].between(entry.low, entry.high).all()
     meta = first.provenance
-    assert meta["library"].startswith("elfi ") and len(meta["statistics"]) == 40
+    assert meta["library"].startswith("elfi ") and len(meta["statistics"]) == 42
     assert len(meta["thresholds"]) == SMALL["rounds"]
 
 
@@ -111,6 +119,7 @@ def test_abc_is_seeded_and_resumes_from_its_store(tmp_path):
         ({"quantile": 1.0}, "quantile"),
         ({"draws": 1}, "draws"),
         ({"target": np.zeros(3)}, "target"),
+        ({"backend": "threads"}, "backend"),
     ],
 )
 def test_abc_refuses_bad_arguments(options, match):
@@ -138,3 +147,23 @@ def test_recovery_of_known_behaviour_on_synthetic_data():
         low, high = table.loc[name, "low"], table.loc[name, "high"]
         assert low <= value <= high, (name, value, low, high)
         assert high - low < 0.6 * (entry.high - entry.low), (name, low, high)
+
+
+def test_the_calibrate_command_writes_posterior_and_report_and_resumes(tmp_path, capsys):
+    """`negotiation-sim calibrate`: the posterior with its provenance, the report with its
+    figures, a store that a rerun with --resume reads back to the same posterior; a bad
+    option is one line and exit status 2."""
+    out = tmp_path / "calibration"
+    args = ["calibrate", "--out", str(out), "--draws", "30", "--rounds", "1"]
+    args += ["--batch-size", "60", "--pilot", "60", "--replicates", "20", "--backend", "serial"]
+    assert cli.main(args) == 0
+    for name in ("posterior.csv", "posterior.toml", "calibration.md", "abc.sqlite"):
+        assert (out / name).is_file(), name
+    assert list(out.glob("calibration-*.png"))
+    first = (out / "posterior.csv").read_text(encoding="utf-8")
+    assert cli.main([*args, "--resume"]) == 0
+    assert (out / "posterior.csv").read_text(encoding="utf-8") == first
+    capsys.readouterr()
+    assert cli.main([*args, "--workers", "0"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--workers" in err

@@ -24,6 +24,7 @@ import pandas as pd
 from conftest import quiet_world
 
 import negotiation_sim as ns
+from negotiation_sim.calibration import _answered_major_tests
 from negotiation_sim.streams import replicate_seeds
 
 #: The one model seed of this file; every replicate seed derives from it.
@@ -196,12 +197,14 @@ def test_m01_stricter_preconditions_fewer_talks():
 
     Seeds: 000 "without any preconditions", "anytime, any place"; 003 "only after they showed
     their seriousness by imposing a pause", "would first have to change its behavior".
-    A standing offer to a Pyongyang open to talks. Each step up the ladder none < 60-day pause
-    < behaviour change < denuclearization, and a longer pause within `test_pause`, must lower
-    the share reaching talks.
+    A standing offer to a Pyongyang open to talks that tests about once in fifty days, so that
+    a pause is a condition to meet. Each step up the ladder none < 60-day pause < behaviour
+    change < denuclearization, and a longer pause within `test_pause`, must lower the share
+    reaching talks.
     """
+    testing = {"pyongyang.test_propensity": 0.02, "pyongyang.demonstration_need": 1.0}
     arms = run_arms(
-        open_offer_world(),
+        open_offer_world(params=testing),
         {
             "none": {"washington.precondition": "none"},
             "test_pause": {"washington.precondition": "test_pause", "washington.pause_days": 60},
@@ -913,6 +916,39 @@ def test_m12_worse_us_russia_relations_raise_vetoes_and_lower_enforcement():
         mean_gap(pain("good"), pain("bad")),
         "pain lost to bad relations",
     )
+
+
+def test_m04_the_council_deliberates_until_a_major_test_is_answered():
+    """M4: a major test waits for its draft; each day brings one with a chance, so a slow
+    Council still answers nearly every test within the 60 days the record shows (2017: the
+    resolutions came 8 to 32 days after the tests), later than a quick one.
+
+    The 2017 scenario at a daily drafting chance of 0.05 against 0.5. With one chance per test
+    instead of deliberation, a chance of 0.05 would answer about one test in twenty.
+    """
+    series = ("icbm", "nuclear", "un_resolution")
+
+    def answered(rate):
+        model = ns.run(
+            "pressure-2017",
+            600,
+            seed=21,
+            params={"un.draft_prob": rate},
+            record_daily=series,
+            record_events=False,
+        )
+        successes, cases = _answered_major_tests(model)
+        return successes.sum() / cases.sum(), model
+
+    slow, slow_model = answered(0.05)
+    quick, quick_model = answered(0.5)
+    assert slow > 0.6 and quick > slow
+
+    def first_resolution(model):  # the day of the year's first, at the horizon when none
+        passed = model.daily("un_resolution") > 0
+        return np.where(passed.any(axis=0), passed.argmax(axis=0), passed.shape[0])
+
+    assert_greater(first_resolution(slow_model), first_resolution(quick_model), "first resolution")
 
 
 # --- M13 ---------------------------------------------------------------------------------------

@@ -156,7 +156,7 @@ def test_the_packaged_posterior_and_the_defaults():
     meta = post.provenance
     for key in ("library", "method", "priors", "seed", "simulations", "statistics", "draws"):
         assert meta.get(key), key
-    assert meta["library"].startswith("elfi ") and len(meta["statistics"]) == 40
+    assert meta["library"].startswith("elfi ") and len(meta["statistics"]) == 42
     assert len(meta["thresholds"]) == meta["rounds"] and meta["effective_sample_size"] > 0
     assert set(meta["fixed"]) | set(post.names) == set(FREE)
     intervals = post.interval(0.9)

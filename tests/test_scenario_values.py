@@ -148,7 +148,7 @@ def test_held_enforcement_raises_economic_pain_all_year_long():
 
 def test_a_held_pause_length_is_the_one_washington_asks_for():
     scenario = ns.load_scenario(PRESSURE)
-    (move,) = [m for m in scenario.moves if m.days is not None]
+    (move,) = [m for m in scenario.moves if m.kind == "precondition" and m.days is not None]
     assert move.sets == {"washington.precondition": "test_pause", "washington.pause_days": 60}
     days = move.day + 1  # the day after the move
     held = ns.run(scenario.with_params({"washington.pause_days": 25}), replicates=5, days=days)

@@ -4,6 +4,7 @@ moves, and that adding it left every other actor's draws alone."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import quiet_world
 from test_mechanisms import (
     WILLING,
@@ -77,12 +78,16 @@ def test_m16_combined_exercises_raise_tension_excite_tests_and_chill_talks():
     """M16: Pyongyang reads a combined exercise as a threat.
 
     Seed 000: "steps meant to emphasize American commitment to its allies in the region";
-    "a possible sign of larger tests to come". Exercises every 60 days, felt (as the defaults
-    say, with each one provoking a system's worth of demonstrations) against not felt at all:
-    more tension, more launch days, less willingness to talk.
+    "a possible sign of larger tests to come". Exercises every 60 days, felt (each one
+    provoking answers at a daily hazard of 0.3 while its threat is whole) against not felt at
+    all: more tension, more launch days; and with only the chill felt, less willingness to
+    talk (with the answers felt too, their tests would also hurry development, whose
+    completion raises willingness, M14).
     """
-    felt = {"seoul.exercise_provocation": 1.0}
-    result = run_arms(quiet_world(moves=EXERCISES), {"felt": felt, "unfelt": UNFELT}, 1500)
+    felt = {"seoul.exercise_provocation": 0.3}
+    chilled = {**UNFELT, "seoul.exercise_chill": 0.5}
+    arms = {"felt": felt, "unfelt": UNFELT, "chilled": chilled}
+    result = run_arms(quiet_world(moves=EXERCISES), arms, 1500)
     felt, unfelt = result["felt"], result["unfelt"]
     assert_greater(
         felt.daily("tension").mean(axis=0), unfelt.daily("tension").mean(axis=0), "tension"
@@ -90,10 +95,57 @@ def test_m16_combined_exercises_raise_tension_excite_tests_and_chill_talks():
     assert_greater(felt.column("launch_days"), unfelt.column("launch_days"), "launch days")
     assert_greater(
         unfelt.daily("willingness_us").mean(axis=0),
-        felt.daily("willingness_us").mean(axis=0),
+        result["chilled"].daily("willingness_us").mean(axis=0),
         "willingness to talk",
     )
     assert (felt.daily("exercise_under_way").sum(axis=0) == 6 * 11).all()
+
+
+def test_m16_the_threat_of_an_exercise_outlasts_it_and_fades():
+    """M16: Pyongyang's answers to an exercise go on after it ends, fading.
+
+    Record: the drills with the carrier Ronald Reagan ran 26-29 September 2022; Pyongyang's
+    launches went on to 9 October. One four-day exercise on day 30: with a long-lived threat
+    (30 days) there are more launch days in the month after it ends than with one that fades
+    at once (1 day); switched off (no provocation), the two are the same.
+    """
+    world = quiet_world(
+        moves=[move(30, "seoul", "exercise", days=4)], params={"seoul.exercise_rate": 0.0}
+    )
+    felt = {"seoul.exercise_provocation": 0.3}
+    arms = {
+        "lasting": {**felt, "seoul.threat_days": 30.0},
+        "brief": {**felt, "seoul.threat_days": 1.0},
+    }
+    off = switched_off(arms, {"seoul.exercise_provocation": 0.0})
+    result = run_arms(world, {**arms, **off}, 1500)
+
+    def after(label):  # launch days in the month after the exercise ended (days 35-64)
+        return result[label].daily("launch_day")[35:65].sum(axis=0)
+
+    assert_greater(after("lasting"), after("brief"), "launch days after the exercise")
+    assert mean_gap(after("lasting_off"), after("brief_off")) == 0
+    threat = result["lasting"].daily("exercise_threat")
+    assert (threat[30] == 1).all() and (threat[31] < 1).all()  # whole when it begins
+    assert (np.diff(threat[30:], axis=0) < 0).all() and (threat[-1] > 0).all()  # then fading
+
+
+def test_m16_a_scripted_exercise_runs_its_recorded_days():
+    """The record dates each exercise: a move's ``days`` is how long it runs; without them it
+    runs seoul.exercise_days. Bad days are refused naming the key."""
+    world = quiet_world(
+        moves=[move(10, "seoul", "exercise", days=61), move(200, "seoul", "exercise")],
+        params={"seoul.exercise_rate": 0.0, "seoul.exercise_days": 5},
+    )
+    model = ns.run(world, 4, seed=3)
+    running = model.daily("exercise_under_way")
+    assert (running[:200].sum(axis=0) == 61).all() and (running[200:].sum(axis=0) == 5).all()
+    spans = {m.note or m.kind: m.days for m in ns.load_scenario("pressure-2017").moves}
+    assert 61 in spans.values() and 11 in spans.values()  # Foal Eagle, Ulchi Freedom Guardian
+    with pytest.raises(ns.ScenarioError, match=r"moves\[0\]\.days.*allowed"):
+        quiet_world(moves=[move(10, "seoul", "exercise", days=0)])
+    with pytest.raises(ns.ScenarioError, match=r"moves\[0\]\.days.*no days for seoul aid"):
+        quiet_world(moves=[move(10, "seoul", "aid", days=5)])
 
 
 def test_m16_an_aligned_seoul_answers_tests_with_shows_of_force():

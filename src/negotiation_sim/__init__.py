@@ -43,6 +43,7 @@ _EXPORTS = {
     "Sensitivity": "sensitivity_analysis",
     "Seoul": "actors",
     "StoreError": "errors",
+    "ChunksFailed": "backends",
     "SweepFailed": "sweeps",
     "SweepResult": "sweeps",
     "SweepSpec": "sweeps",
@@ -65,6 +66,7 @@ __all__ = [
     "OUTCOMES",
     "REGISTRY",
     "Beijing",
+    "ChunksFailed",
     "Comparison",
     "ModelArgumentError",
     "Moscow",
@@ -134,6 +136,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported eag
         UnitedNations,
         Washington,
     )
+    from negotiation_sim.backends import ChunksFailed
     from negotiation_sim.comparison import Comparison, compare
     from negotiation_sim.errors import (
         ModelArgumentError,

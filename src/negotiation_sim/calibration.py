@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +33,11 @@ from scipy import optimize
 from negotiation_sim import parameters as registry
 from negotiation_sim import records
 from negotiation_sim.analysis import wilson_interval
+from negotiation_sim.backends import BACKENDS, Backend, open_backend
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.model import NegotiationModel
 from negotiation_sim.scenarios import Scenario, load_scenario
+from negotiation_sim.store import BatchLog
 from negotiation_sim.streams import replicate_seeds
 
 #: The predictive interval an observed count must fall in, and how far the median may stray.
@@ -419,6 +423,7 @@ FREE: tuple[str, ...] = (
     "pyongyang.accept_rate",
     "pyongyang.protest",
     "seoul.exercise_provocation",
+    "seoul.threat_days",
     "un.draft_prob",
     "un.veto_deterrence",
     "moscow.rivalry_veto",
@@ -457,6 +462,12 @@ def calibrate(
     popsize: int = 8,
     bounds: Mapping[str, tuple] | None = None,
     digits: int = 3,
+    store: str | Path | None = None,
+    resume: bool = False,
+    progress: bool = False,
+    backend: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Calibration:
     """Minimise the summed target loss of every scenario over ``free`` parameters, one value
     of each for all the scenarios, within the registry's ranges.
@@ -467,6 +478,13 @@ def calibrate(
     batched model per scenario of ``popsize * len(free)`` × ``replicates`` replicates on common
     seeds. ``bounds`` may narrow a parameter's search range, never widen it past the
     registry's. The best point is rounded to ``digits`` significant digits.
+
+    A long job, run as the others are: ``backend``, ``workers`` and ``scheduler`` say where a
+    generation's candidates run (serial, processes or Dask, as for `negotiation_sim.sweep`;
+    by default processes on a multi-core machine), with the same result on each; ``store``
+    keeps every candidate's loss in an SQLite file as it is computed, and ``resume=True``
+    replays a killed search from its seed, reading the losses already stored; ``progress``
+    shows a bar of candidates evaluated.
     """
     loaded = _scenarios(scenarios)
     free = tuple(free or FREE)
@@ -477,21 +495,37 @@ def calibrate(
     else:
         per_scenario = tuple(tuple(t) for t in targets_)
     box = _bounds(loaded[0], free, bounds or {})
-    objective = _Objective(loaded, free, per_scenario, replicate_seeds(seed, replicates))
-    result = optimize.differential_evolution(
-        objective,
-        box,
-        seed=seed,
-        maxiter=maxiter,
-        popsize=popsize,
-        polish=False,
-        tol=1e-3,
-        vectorized=True,
-        updating="deferred",
-        init="sobol",
-    )
-    best = {name: _round(value, digits) for name, value in zip(free, result.x, strict=True)}
-    loss = float(objective(np.array([[best[n]] for n in free]))[0])
+    runner = open_backend(backend, workers, scheduler, "<calibrate>")  # started when used
+    settings = {
+        "free": list(free),
+        "scenarios": [s.fingerprint() for s in loaded],
+        "targets": [[(t.name, t.rule, t.observed) for t in year] for year in per_scenario],
+        "box": [list(b) for b in box],
+        "replicates": int(replicates),
+        "seed": int(seed),
+        "maxiter": int(maxiter),
+        "popsize": int(popsize),
+        "digits": int(digits),
+    }
+    log = BatchLog(store, "search", settings, ["loss"], resume=resume, progress=progress)
+    task = (loaded, free, per_scenario, replicate_seeds(seed, replicates))
+    objective = _Objective(task, runner, log)
+    # Closed at the end; after an error or Ctrl-C the workers are stopped at once.
+    with runner, log:
+        result = optimize.differential_evolution(
+            objective,
+            box,
+            seed=seed,
+            maxiter=maxiter,
+            popsize=popsize,
+            polish=False,
+            tol=1e-3,
+            vectorized=True,
+            updating="deferred",
+            init="sobol",
+        )
+        best = {name: _round(value, digits) for name, value in zip(free, result.x, strict=True)}
+        loss = float(objective(np.array([[best[n]] for n in free]))[0])
     return Calibration(
         tuple(s.name for s in loaded),
         best,
@@ -532,41 +566,52 @@ def _round(value: float, digits: int) -> float:
 
 
 class _Objective:
-    """The summed loss of many candidate points over every scenario, one batched model per
-    scenario and call."""
+    """The summed loss of many candidate points over every scenario: the candidates split
+    into one chunk per worker of the backend, each chunk one batched model per scenario;
+    every candidate's loss kept in the log as it is computed."""
 
-    def __init__(
-        self,
-        scenarios: Sequence[Scenario],
-        free: Sequence[str],
-        targets_: Sequence[Sequence[Target]],
-        seeds: np.ndarray,
-    ) -> None:
-        self.scenarios, self.free, self.targets, self.seeds = scenarios, free, targets_, seeds
+    def __init__(self, task: tuple, runner: Backend, log: BatchLog) -> None:
+        self.task, self.runner, self.log = task, runner, log
+        self.free = task[1]
         self.evaluations = 0
         self.history: list[float] = []
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         x = np.atleast_2d(np.asarray(x, dtype=float).T).T  # (parameters, points)
-        points = x.shape[1]
-        reps = self.seeds.size
-        params = {name: np.repeat(x[i], reps) for i, name in enumerate(self.free)}
-        losses = np.zeros(points)
-        for scenario, targets_ in zip(self.scenarios, self.targets, strict=True):
-            model = NegotiationModel(
-                scenario,
-                seeds=np.tile(self.seeds, points),
-                params=params,
-                record_events=False,
-                record_daily=_needs_daily(targets_),
-            ).run()
-            losses += sum(
-                target_loss(t, s)
-                for t, s in zip(targets_, measure(model, targets_, points), strict=True)
-            )
-        self.evaluations += points
+        chosen = {name: x[i] for i, name in enumerate(self.free)}
+        stored = self.log.take(chosen)
+        if stored is not None:
+            losses = stored[:, 0]
+        else:
+            parts = 1 if self.runner.name == "serial" else min(self.runner.workers, x.shape[1])
+            chunks = np.array_split(x, max(parts, 1), axis=1)
+            losses = np.concatenate(self.runner.map_ordered(partial(_losses, self.task), chunks))
+            self.log.keep(chosen, None, losses[:, None])
+        self.evaluations += x.shape[1]
         self.history.append(float(np.min(losses)))
         return losses
+
+
+def _losses(task: tuple, x: np.ndarray) -> np.ndarray:
+    """The summed loss over every scenario of each candidate (a column of ``x``), on common
+    replicate seeds: one batched model per scenario."""
+    scenarios, free, per_scenario, seeds = task
+    points, reps = x.shape[1], seeds.size
+    params = {name: np.repeat(x[i], reps) for i, name in enumerate(free)}
+    losses = np.zeros(points)
+    for scenario, targets_ in zip(scenarios, per_scenario, strict=True):
+        model = NegotiationModel(
+            scenario,
+            seeds=np.tile(seeds, points),
+            params=params,
+            record_events=False,
+            record_daily=_needs_daily(targets_),
+        ).run()
+        losses += sum(
+            target_loss(t, s)
+            for t, s in zip(targets_, measure(model, targets_, points), strict=True)
+        )
+    return losses
 
 
 # --- writing the calibrated behaviour into the package ------------------------------------
@@ -718,6 +763,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     search.add_argument("--seed", type=int, default=2024)
     search.add_argument("--maxiter", type=int, default=40)
     search.add_argument("--popsize", type=int, default=8)
+    search.add_argument("--store", metavar="FILE", help="keep every candidate's loss here")
+    search.add_argument("--resume", action="store_true", help="continue the search in --store")
+    search.add_argument("--backend", choices=BACKENDS, help="where candidates run")
+    search.add_argument("--workers", type=int, help="worker processes (default: the cores)")
     search.add_argument(
         "--write",
         metavar="FILE.toml",
@@ -742,6 +791,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         maxiter=args.maxiter,
         popsize=args.popsize,
+        store=args.store,
+        resume=args.resume,
+        progress=sys.stderr.isatty(),
+        backend=args.backend,
+        workers=args.workers,
     )
     print(
         f"{', '.join(result.scenarios)}: loss {result.loss:.4g} after {result.evaluations} "

@@ -2,13 +2,13 @@
 
 Commands: ``scenarios`` lists the shipped scenarios; ``run`` summarises many replicates of one;
 ``chronicle`` tells one replicate day by day; ``compare`` sets two scenarios side by side on
-common random numbers; ``sweep`` and ``sensitivity`` explore parameters; ``viz`` serves the
-live dashboard.
+common random numbers; ``sweep`` and ``sensitivity`` explore parameters; ``calibrate`` fits
+the behaviour to the record; ``viz`` serves the live dashboard.
 
 Exit status: 0 on success; 2 with one line naming the problem for a bad specification,
 scenario, parameter, value, path, option, store or port (any `NegotiationSimError` but
-`SweepFailed`); 1 with one line when chunks of a sweep failed twice (the rest are kept in the
-store), an optional extra is missing or a file cannot be written; 130 when interrupted
+`ChunksFailed`); 1 with one line when chunks of a long job failed twice (what finished is kept
+in the store), an optional extra is missing or a file cannot be written; 130 when interrupted
 (``viz``: 128 plus the number of the signal that stopped it).
 No traceback for a user's mistake.
 """
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from negotiation_sim import parameters, runner
 from negotiation_sim.analysis import summarize, text_table
+from negotiation_sim.backends import BACKENDS, ChunksFailed
 from negotiation_sim.comparison import compare, format_cell, format_number, format_percent
 from negotiation_sim.errors import (
     NegotiationSimError,
@@ -121,6 +122,24 @@ def _typed(entry: parameters.Parameter, text: str) -> object:
 
 
 # --- the parser ---------------------------------------------------------------------------------
+def _backend_options(parser: argparse.ArgumentParser) -> None:
+    """Where a long job's simulations run: the same options for every long job."""
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        help="where chunks run (default: processes on a multi-core machine)",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a Dask scheduler address (default: a local cluster)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes, at least 1 (default: the machine's cores)",
+    )
+
+
 def _sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "spec",
@@ -138,20 +157,7 @@ def _sweep_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continue the sweep in --store, skipping finished points",
     )
-    parser.add_argument(
-        "--backend",
-        choices=("serial", "processes", "dask"),
-        help="where chunks run (default: processes on a multi-core machine)",
-    )
-    parser.add_argument(
-        "--scheduler", metavar="ADDRESS", help="a Dask scheduler address (default: a local cluster)"
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="worker processes, at least 1 (default: the machine's cores)",
-    )
+    _backend_options(parser)
     parser.add_argument(
         "--chunk",
         type=int,
@@ -406,11 +412,18 @@ def _add_calibrate(commands) -> None:
     calibrate.add_argument(
         "--search",
         action="store_true",
-        help="first rerun the joint point search (differential evolution, about 20 minutes on "
-        "two cores) whose values the parameters without a posterior keep; by default the "
-        "package's values (data/calibrated.toml)",
+        help="first rerun the joint point search (differential evolution; its losses kept in "
+        "OUT/search.sqlite, resumed with --resume) whose values the parameters without a "
+        "posterior keep; by default the package's values (data/calibrated.toml)",
+    )
+    calibrate.add_argument(
+        "--search-seed",
+        type=int,
+        default=7,
+        help="seed of the point search (default: %(default)s, the shipped search's)",
     )
     calibrate.add_argument("--resume", action="store_true", help="continue a killed run")
+    _backend_options(calibrate)
     calibrate.add_argument(
         "--install",
         action="store_true",
@@ -458,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"negotiation-sim: interrupted{hint}", file=sys.stderr)
         return 130
-    except _failure_types() as error:  # before NegotiationSimError: SweepFailed is one too
+    except _failure_types() as error:  # before NegotiationSimError: ChunksFailed is one too
         print(f"negotiation-sim: error: {_one_line(str(error))}", file=sys.stderr)
         return 1
     except NegotiationSimError as error:  # the user's mistakes: ScenarioError, StoreError, ...
@@ -477,9 +490,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 def _failure_types() -> tuple[type[BaseException], ...]:
     import sqlite3
 
-    from negotiation_sim.sweeps import SweepFailed
-
-    return (SweepFailed, ImportError, OSError, sqlite3.Error)
+    return (ChunksFailed, ImportError, OSError, sqlite3.Error)
 
 
 def _one_line(text: str) -> str:
@@ -814,6 +825,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     check_integer(_SOURCE, "--batch-size", args.batch_size, 1)
     check_integer(_SOURCE, "--pilot", args.pilot, 10)
     check_integer(_SOURCE, "--seed", args.seed, 0, 2**32 - 1)
+    check_integer(_SOURCE, "--search-seed", args.search_seed, 0, 2**32 - 1)
     check_integer(_SOURCE, "--replicates", args.replicates, 1, MAX_REPLICATES)
     if not 0 < args.quantile < 1:
         raise ScenarioError(_SOURCE, "--quantile", args.quantile, "allowed: a number in (0, 1)")
@@ -822,7 +834,11 @@ def _calibrate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ScenarioError(_SOURCE, "--out", args.out, "allowed: a folder (new or existing)")
+    if args.workers is not None:
+        check_integer(_SOURCE, "--workers", args.workers, 1)
     out.mkdir(parents=True, exist_ok=True)
+    where = {"backend": args.backend, "workers": args.workers, "scheduler": args.scheduler}
+    where |= {"resume": args.resume, "progress": sys.stderr.isatty()}
     store = out / "abc.sqlite"
     say(
         f"calibrate: {len(inference.POSTERIOR_FREE)} behaviour parameters against "
@@ -831,20 +847,24 @@ def _calibrate(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     search = None
-    if args.search:
-        from negotiation_sim import calibration
-
-        say("joint point search (differential evolution) ...")
-        point = calibration.calibrate(seed=args.seed, maxiter=50, popsize=8)
-        written = calibration.write_calibrated(point, out / "search.toml")
-        search = tomllib.loads(written.read_text(encoding="utf-8"))
-        say(f"point search: loss {point.loss:.4g} after {point.evaluations} points; {written}")
-    fixed = {
-        name: (search["values"][name] if search else parameters.REGISTRY[name].default)
-        for name in inference.FREE
-        if name not in inference.POSTERIOR_FREE
-    }
     try:
+        if args.search:
+            from negotiation_sim import calibration
+
+            store = out / "search.sqlite"
+            say(f"joint point search (differential evolution, seed {args.search_seed}) ...")
+            point = calibration.calibrate(
+                seed=args.search_seed, maxiter=50, popsize=8, store=store, **where
+            )
+            written = calibration.write_calibrated(point, out / "search.toml")
+            search = tomllib.loads(written.read_text(encoding="utf-8"))
+            say(f"point search: loss {point.loss:.4g} after {point.evaluations} points; {written}")
+            store = out / "abc.sqlite"
+        fixed = {
+            name: (search["values"][name] if search else parameters.REGISTRY[name].default)
+            for name in inference.FREE
+            if name not in inference.POSTERIOR_FREE
+        }
         post = inference.abc(
             draws=args.draws,
             rounds=args.rounds,
@@ -854,8 +874,7 @@ def _calibrate(args: argparse.Namespace) -> int:
             pilot=args.pilot,
             fixed=fixed,
             store=store,
-            resume=args.resume,
-            progress=sys.stderr.isatty(),
+            **where,
         )
     except KeyboardInterrupt as interrupt:
         if store.exists():

@@ -79,6 +79,10 @@ class MoveKind:
     only_sets: bool = False
     #: The event kinds the move shows up as, for the chronicle's "[record: ...]" notes.
     events: tuple[str, ...] = ()
+    #: For a move that lasts (an exercise): the registry parameter whose entry checks the
+    #: move's ``days`` and whose value is its length when the move gives none. The days are
+    #: this move's own (the record dates each exercise), not a quantity set from its date on.
+    lasts: str | None = None
 
 
 @dataclass(frozen=True)

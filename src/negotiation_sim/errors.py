@@ -8,7 +8,9 @@ Every error the package raises on purpose is a `NegotiationSimError`::
     │   ├── ModelArgumentError: a bad argument to the model itself (seed, replicates, days, ...)
     │   ├── StoreError: a results store of another format, sweep or version, or reused
     │   └── PortError: the dashboard's port cannot be used
-    └── negotiation_sim.sweeps.SweepFailed (also a RuntimeError): chunks of a sweep failed twice
+    └── negotiation_sim.backends.ChunksFailed (also a RuntimeError): chunks of a long job
+        │   failed twice
+        └── negotiation_sim.sweeps.SweepFailed: chunks of a sweep failed twice
 
 The `ScenarioError` family shares one message shape (file, key, value, what is allowed), so
 the command line reports each as one line with exit status 2.

@@ -1355,15 +1355,16 @@ _ENTRIES = (
     ),
     _real(
         "un.draft_prob",
-        0.9,
+        0.2,
         0,
         1,
-        "probability",
+        "1/day",
         "M4",
         SEED_2017,
         "continued U.S. and U.N. sanctions",
-        "Chance that a major test (ICBM or nuclear) brings a sanctions draft, before vetoes "
-        "deter drafting (`un.veto_deterrence`).",
+        "Daily chance, while a major test (ICBM or nuclear) is unanswered by a draft and no "
+        "vote is pending, that a sanctions draft is tabled, before vetoes deter drafting "
+        "(`un.veto_deterrence`).",
         role="behaviour",
     ),
     _real(
@@ -1615,6 +1616,19 @@ _ENTRIES = (
         role="behaviour",
     ),
     _real(
+        "seoul.threat_days",
+        14.0,
+        1.0,
+        60.0,
+        "days",
+        "M16",
+        RECORD,
+        "US-ROK naval drills with the carrier Ronald Reagan (26-29 September)",
+        "Decay time of the threat Pyongyang reads in an exercise once it has ended (in 2022 "
+        "its answers to the drills of 26-29 September went on to 9 October).",
+        role="behaviour",
+    ),
+    _real(
         "seoul.exercise_tension",
         0.03,
         0,
@@ -1628,16 +1642,16 @@ _ENTRIES = (
     ),
     _real(
         "seoul.exercise_provocation",
-        0.2,
+        0.1,
         0,
-        3,
-        "share",
+        1,
+        "1/day",
         "M16",
         SEED_2022,
         "a possible sign of larger tests to come",
-        "Added to Pyongyang's need to demonstrate (systems' worth of short-range shows) and to "
-        "the excitement of its nuclear hazard while an exercise runs: it reads the exercise as "
-        "a threat.",
+        "Daily hazard of Pyongyang's short-range answer to an exercise at its whole threat (1 "
+        "when it begins, fading over seoul.threat_days), added to its launch hazard and to "
+        "the excitement of its nuclear hazard.",
         role="behaviour",
     ),
     _real(

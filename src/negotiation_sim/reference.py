@@ -147,6 +147,8 @@ def initial_state_table() -> str:
 
 def _move_value(move: MoveKind) -> str:
     """What a move kind's ``value`` (and ``days``) may be: what the quantity it sets accepts."""
+    if move.lasts is not None:
+        return f"optional `days` it lasts: {REGISTRY[move.lasts].range_text()}"
     if move.sets is None:
         return "–"
     text = f"`value`: {REGISTRY[move.sets].range_text()}"

@@ -217,7 +217,7 @@ class Move:
         out = {}
         if self.spec.sets is not None and self.value is not None:
             out[self.spec.sets] = self.value
-        if self.days is not None:
+        if self.days is not None and self.spec.lasts is None:
             out[DAYS_OF_PRECONDITION[self.value]] = self.days
         return out
 
@@ -858,14 +858,20 @@ def _parse_move(raw: Mapping, index: int, start: dt.date, horizon: int, source: 
 
 def _move_value(raw: Mapping, spec: MoveKind, where: str, source: str) -> tuple[object, int | None]:
     """A move's value (checked by the registry entry of the quantity it sets) and its days
-    (only for a precondition that has a length)."""
+    (for a precondition that has a length, or a move that lasts, such as an exercise)."""
     value, days = raw.get("value"), raw.get("days")
+    if spec.lasts is not None and days is not None:
+        days = _as_move_field(parameters.get(spec.lasts), days, f"{where}.days", source)
+    elif spec.sets is None and days is not None:
+        raise ScenarioError(
+            source, f"{where}.days", days, f"allowed: no days for {spec.actor} {spec.kind}"
+        )
     if spec.sets is None:
-        if value is not None or days is not None:
+        if value is not None:
             raise ScenarioError(
                 source, f"{where}.value", value, f"allowed: no value for {spec.actor} {spec.kind}"
             )
-        return None, None
+        return None, days
     value = _as_move_field(parameters.get(spec.sets), value, f"{where}.value", source)
     if days is not None and (
         spec.sets != "washington.precondition" or value not in DAYS_OF_PRECONDITION

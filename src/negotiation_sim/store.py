@@ -50,7 +50,8 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
@@ -580,3 +581,102 @@ def read_spec(path) -> dict:
     """The specification stored at ``path``, in its key order."""
     with SweepStore.open_read_only(path) as store:
         return store.spec
+
+
+class BatchLog:
+    """The batches of a seeded job that asks for them in an order its seed fixes (ABC-SMC, a
+    point search): counted, shown on a bar and, with a store, kept as they are made.
+
+    Batch after batch is stored as the points ``count .. count + size - 1`` of a `SweepStore`
+    whose specification is ``{job: settings, "statistics": labels}``: each point's parameters
+    (and seed, when the batch has seeds) and its results, one column per label. A resumed job
+    replays its seed, so it asks for the same batches in the same order; `take` reads those
+    already stored back (their parameters and seeds checked against the replay) instead of
+    them being made again.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None,
+        job: str,
+        settings: Mapping,
+        labels: Sequence[str],
+        *,
+        resume: bool = False,
+        progress: bool = False,
+        unit: str = "sim",
+    ) -> None:
+        self.count = 0
+        self.columns = [f"s{i:02d}" for i in range(len(labels))]
+        self.store = None
+        self.stored = pd.DataFrame()
+        self.bar = None
+        if path is not None:
+            self.store = SweepStore.open(path, {job: settings, "statistics": list(labels)}, resume)
+            self.stored = self.store.load()
+            if not self.stored.empty:
+                self.stored = self.stored.set_index("point").sort_index()
+                self.points = self.store.load_points()
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(unit=unit, desc=job, dynamic_ncols=True, file=sys.stderr)
+
+    def _advance(self, size: int) -> range:
+        ids = range(self.count, self.count + size)
+        self.count += size
+        if self.bar is not None:
+            self.bar.update(size)
+        return ids
+
+    def take(
+        self, chosen: Mapping[str, np.ndarray], seeds: np.ndarray | None = None
+    ) -> np.ndarray | None:
+        """The stored results of the next batch (parameters ``chosen``, one value per row),
+        or None when it is not stored."""
+        size = len(next(iter(chosen.values())))
+        ids = list(range(self.count, self.count + size))
+        if self.stored.empty or ids[-1] not in self.stored.index:
+            return None
+        rows = self.stored.loc[ids]
+        same = (seeds is None or np.array_equal(rows["seed"].to_numpy(), seeds)) and all(
+            np.array_equal(self.points.loc[ids, name].to_numpy(), value)
+            for name, value in chosen.items()
+        )
+        if not same:
+            raise StoreError(
+                str(self.store.path),
+                "batch",
+                ids[0],
+                "allowed: a store this job wrote (the replay asked for other parameters)",
+            )
+        self._advance(size)
+        return rows[self.columns].to_numpy(float)
+
+    def keep(
+        self, chosen: Mapping[str, np.ndarray], seeds: np.ndarray | None, made: np.ndarray
+    ) -> None:
+        """Count (and store) the next batch: its parameters, seeds and results (one row per
+        batch member, one column per label)."""
+        ids = self._advance(len(made))
+        if self.store is None:
+            return
+        index = pd.Index(np.arange(ids.start, ids.stop), name="point")
+        points = pd.DataFrame({n: np.asarray(v, float) for n, v in chosen.items()}, index=index)
+        rows = pd.DataFrame(np.asarray(made, float).reshape(len(made), -1), columns=self.columns)
+        if seeds is not None:
+            rows.insert(0, "seed", seeds)
+        rows.insert(0, "point", index.to_numpy())
+        self.store.write(rows, points=points)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+        if self.bar is not None:
+            self.bar.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

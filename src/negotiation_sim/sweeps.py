@@ -7,9 +7,10 @@ continuous parameter over its registry range), a design (``grid``, ``lhs``, ``so
 ``morris``), a number of replicates per point and a seed. The design turns the space into
 parameter points; the points are cut into chunks, and each chunk runs as one batched model in
 which every point's replicates use the same replicate seeds. A replicate's stream depends only
-on its own seed, so results are bit-identical whatever the backend, the number of workers or
-the chunk size. The space's values are *held* (see `negotiation_sim.scenarios`): a scripted
-move that sets a swept quantity leaves it as the sweep sets it.
+on its own seed, so results are bit-identical whatever the backend (see
+`negotiation_sim.backends`), the number of workers or the chunk size. The space's values are
+*held* (see `negotiation_sim.scenarios`): a scripted move that sets a swept quantity leaves it
+as the sweep sets it.
 
 The result is a `SweepResult`: a per-point table (`SweepResult.points`, one row per point, one
 column per parameter) and a per-replicate table (`SweepResult.outcomes`: ``point``, ``seed``
@@ -38,18 +39,16 @@ results returned in memory hold at most `MAX_ROWS` replicate rows and must fit i
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import logging
 import math
 import os
-import signal
-import socket
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import InitVar, dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +56,14 @@ import pandas as pd
 from scipy.stats import qmc
 
 from negotiation_sim import parameters as registry
-from negotiation_sim.errors import NegotiationSimError, ScenarioError, check_integer
+from negotiation_sim.backends import (  # noqa: F401 - the constants are imported from here too
+    BACKENDS,
+    MAX_WORKERS,
+    SCHEDULER_TIMEOUT,
+    ChunksFailed,
+    open_backend,
+)
+from negotiation_sim.errors import ScenarioError, check_integer
 from negotiation_sim.model import MAX_REPLICATES, MEMORY_SHARE, NegotiationModel, check_memory
 from negotiation_sim.outcomes import OUTCOMES
 from negotiation_sim.posterior import UNCERTAINTIES, packaged
@@ -71,7 +77,6 @@ from negotiation_sim.scenarios import (
 from negotiation_sim.streams import replicate_seeds
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-BACKENDS = ("serial", "processes", "dask")
 #: Levels of a range in a grid when ``points`` is not given.
 GRID_LEVELS = 5
 #: Points of an lhs design, or base samples of sobol and morris, when ``points`` is not given.
@@ -86,28 +91,21 @@ MORRIS_LEVELS = 4
 MAX_POINTS = 10_000_000
 #: The most replicate rows (points x replicates) a sweep returns in memory.
 MAX_ROWS = 1_000_000_000
-#: The most worker processes or Dask workers a sweep starts.
-MAX_WORKERS = 1024
 #: The largest seed (replicate seeds are 63-bit).
 MAX_SEED = 2**63 - 1
-#: Seconds to wait for a given Dask scheduler before giving up.
-SCHEDULER_TIMEOUT = 10.0
-#: Seconds a Dask client and local cluster get to close after an error or Ctrl-C.
-STOP_TIMEOUT = 5.0
 #: Bytes a replicate row of `SweepResult.outcomes` takes (8 per column), for the memory check.
 ROW_BYTES = 8 * (len(OUTCOMES) + 1)
 
 
-class SweepFailed(NegotiationSimError, RuntimeError):
-    """Chunks that failed twice: their points, and why. Every other chunk was kept."""
+class SweepFailed(ChunksFailed):
+    """Chunks that failed twice: their points (``failures`` holds each chunk's list of
+    points), and why. Every other chunk was kept."""
 
     def __init__(self, failures: Sequence[tuple[list[int], str]]) -> None:
-        self.failures = list(failures)
-        points = sorted(p for chunk, _ in self.failures for p in chunk)
-        first = self.failures[0][1] if self.failures else ""
+        points = sorted(p for chunk, _ in failures for p in chunk)
         super().__init__(
-            f"{len(points)} point(s) failed twice and were not run: "
-            f"{_abbreviate(points)}; first error: {first}"
+            failures,
+            f"{len(points)} point(s) failed twice and were not run: {_abbreviate(points)}",
         )
 
 
@@ -728,221 +726,6 @@ def default_chunk(replicates: int, points: int, workers: int) -> int:
     return min(by_size, by_workers)
 
 
-# --- backends -----------------------------------------------------------------------------
-Done = Callable[[pd.DataFrame, pd.DataFrame], None]
-Failures = list[tuple[list[int], str]]
-
-
-def _run_serial(
-    task: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
-) -> Failures:
-    failed = []
-    for points in chunks:
-        for attempt in (1, 2):
-            try:
-                rows = run_points(task, points)
-            except Exception as error:  # noqa: BLE001 - reported by point below
-                if attempt == 2:
-                    failed.append((points.index.tolist(), repr(error)))
-                continue
-            done(points, rows)
-            break
-    return failed
-
-
-def _ignore_interrupts() -> None:
-    """In a worker process: leave Ctrl-C to the parent, which stops the workers itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_processes(
-    task: dict, chunks: list[pd.DataFrame], done: Done, workers: int, scheduler: str | None
-) -> Failures:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    pending, errors = list(chunks), {}
-    for _attempt in (1, 2):  # a chunk that fails, or whose worker dies, is retried once
-        retry = []
-        pool = ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)), initializer=_ignore_interrupts
-        )
-        try:
-            futures = {pool.submit(run_points, task, points): points for points in pending}
-            for future in as_completed(futures):
-                points = futures[future]
-                try:
-                    rows = future.result()
-                except Exception as error:  # noqa: BLE001 - includes a dead worker
-                    retry.append(points)
-                    errors[points.index[0]] = repr(error)
-                    continue
-                done(points, rows)
-        except BaseException:
-            _stop_pool(pool)
-            raise
-        pool.shutdown()
-        pending = retry
-        if not pending:
-            break
-    return [(p.index.tolist(), errors[p.index[0]]) for p in pending]
-
-
-def _stop_pool(pool) -> None:
-    """Stop a process pool now: cancel what has not started and end its workers."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=5)
-
-
-@contextmanager
-def _children_ignore_interrupts() -> Iterator[None]:
-    """Start processes that ignore Ctrl-C (they inherit the ignored signal), so that only this
-    process sees it and stops them quietly; a Ctrl-C meanwhile waits and is raised after."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """No log records while a cluster is torn down after an interruption or error."""
-    previous = logging.root.manager.disable
-    logging.disable(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logging.disable(previous)
-
-
-def _dask_client(client_class, address: object, source: str):
-    """A client of the scheduler at ``address``, or `ScenarioError` when there is none: a
-    malformed address or a refused connection fails at once, an unanswered one after
-    `SCHEDULER_TIMEOUT` seconds."""
-    from distributed.comm import parse_address
-    from distributed.comm.addressing import parse_host_port
-
-    try:
-        if not isinstance(address, str):
-            raise TypeError("not a string")
-        protocol, location = parse_address(address)
-        if protocol in ("tcp", "tls"):
-            with socket.create_connection(parse_host_port(location), timeout=SCHEDULER_TIMEOUT):
-                pass
-        return client_class(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as error:
-        why = " ".join(f"{type(error).__name__}: {error}".split())[:200]
-        raise ScenarioError(
-            source,
-            "scheduler",
-            address,
-            f"allowed: the address of a running Dask scheduler, e.g. tcp://host:8786 ({why})",
-        ) from None
-
-
-def _run_dask(
-    task: dict,
-    chunks: list[pd.DataFrame],
-    done: Done,
-    workers: int,
-    scheduler: str | None,
-    source: str = "<sweep>",
-) -> Failures:
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the dask backend needs: pip install 'negotiation-sim[distributed]'"
-        ) from error
-    cluster = client = None
-    futures: dict = {}
-    try:
-        if not scheduler:  # a local cluster on loopback, closed with the client
-            with _children_ignore_interrupts():
-                cluster = LocalCluster(
-                    n_workers=min(workers, len(chunks)),
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                )
-        client = _dask_client(Client, scheduler or cluster.scheduler_address, source)
-        futures = {
-            client.submit(run_points, task, points, retries=1, pure=False): points
-            for points in chunks
-        }
-        failed = []
-        for future in as_completed(futures, loop=client.loop):
-            points = futures[future]
-            try:
-                rows = future.result()
-            except Exception as error:  # noqa: BLE001 - reported by point below
-                failed.append((points.index.tolist(), repr(error)))
-                continue
-            done(points, rows)
-    except BaseException:
-        with _quiet():
-            _close_dask(client, cluster, futures=futures, timeout=STOP_TIMEOUT)
-        raise
-    _close_dask(client, cluster)
-    return failed
-
-
-def _close_dask(client, cluster, futures=None, timeout: float | None = None) -> None:
-    """Close the client and the local cluster; after a failure or Ctrl-C (``timeout`` given),
-    end the local workers first, without waiting for their tasks, and drop the futures of a
-    remote scheduler."""
-    stopping = timeout is not None
-    try:
-        if stopping and cluster is not None:
-            _end_workers(cluster)
-        if client is not None:
-            if stopping and cluster is None and futures:
-                with _suppressed():
-                    client.cancel(list(futures))
-            client.close(**({"timeout": timeout} if stopping else {}))
-    except Exception:  # closing after a failure: the first error is reported
-        if not stopping:
-            raise
-    finally:
-        if cluster is not None and stopping:
-            with _suppressed():  # a slow close must not replace the error or Ctrl-C being raised
-                cluster.close(timeout=timeout)
-        elif cluster is not None:
-            cluster.close()
-
-
-def _end_workers(cluster) -> None:
-    """End a local cluster's worker processes at once, rather than wait for their tasks."""
-    for nanny in list(getattr(cluster, "workers", {}).values()):
-        process = getattr(getattr(nanny, "process", None), "process", None)
-        with _suppressed():
-            process.terminate()
-
-
-@contextmanager
-def _suppressed() -> Iterator[None]:
-    try:
-        yield
-    except Exception:  # noqa: BLE001, S110 - best effort while stopping
-        pass
-
-
-_BACKENDS = {"serial": _run_serial, "processes": _run_processes, "dask": _run_dask}
-
-
 # --- the entry point ----------------------------------------------------------------------
 def sweep(
     scenario: str | Path | Scenario,
@@ -1040,18 +823,9 @@ def run_sweep(
     bound on the rows then but the disk's; read them with `load_sweep`.
     """
     source = spec.source
-    if backend is None:  # a scheduler means dask; else processes on a multi-core machine
-        backend = "dask" if scheduler else "processes" if (os.cpu_count() or 1) > 1 else "serial"
-    if backend not in BACKENDS:
-        raise ScenarioError(source, "backend", backend, "allowed: one of " + ", ".join(BACKENDS))
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    check_integer(source, "workers", workers, 1, MAX_WORKERS)
+    runner = open_backend(backend, workers, scheduler, source)  # checked; started when used
     if chunk is not None:
         check_integer(source, "chunk", chunk, 1)
-    if scheduler is not None and (not isinstance(scheduler, str) or backend != "dask"):
-        raise ScenarioError(
-            source, "scheduler", scheduler, "allowed: a Dask scheduler's address, with backend dask"
-        )
     if not load and store is None:
         raise ScenarioError(source, "load", load, "allowed: False only with a store")
     size = spec.size
@@ -1061,7 +835,7 @@ def run_sweep(
     sink, created = _open_store(store, spec, resume)
     try:
         todo = points.drop(index=list(sink.finished_points())) if sink else points
-        chunk = chunk or default_chunk(spec.replicates, len(todo), workers)
+        chunk = chunk or default_chunk(spec.replicates, len(todo), runner.workers)
         task = {
             "scenario": spec.scenario,
             "seed": spec.seed,
@@ -1069,8 +843,10 @@ def run_sweep(
             "days": spec.days,
             "uncertainty": spec.uncertainty,
         }
+        # run_points is looked up now, not when the module was imported: tests replace it.
+        work = partial(run_points, task)
         kept: list[pd.DataFrame] = []
-        with _progress_bar(len(points), len(points) - len(todo), progress) as bar:
+        with _progress_bar(len(points), len(points) - len(todo), progress) as bar, runner:
 
             def done(finished: pd.DataFrame, rows: pd.DataFrame) -> None:
                 if sink:
@@ -1079,14 +855,10 @@ def run_sweep(
                     kept.append(rows)
                 bar.update(len(finished))
 
-            chunks = chunk_points(todo, chunk)
-            run = _BACKENDS[backend]
-            if not chunks:
-                failed = []
-            elif backend == "dask":
-                failed = run(task, chunks, done, workers, scheduler, source)
-            else:
-                failed = run(task, chunks, done, workers, scheduler)
+            failed = [
+                (finished.index.tolist(), message)
+                for finished, message in runner.map(work, chunk_points(todo, chunk), done)
+            ]
         if failed:
             for failed_points, message in failed:
                 if sink:
@@ -1200,7 +972,7 @@ def _discard(sink) -> None:
     """Remove a store this call created and nothing was written to."""
     sink.close()
     for suffix in ("", "-wal", "-shm", "-journal"):
-        with _suppressed():
+        with contextlib.suppress(Exception):  # best effort: the store held nothing
             Path(str(sink.path) + suffix).unlink(missing_ok=True)
 
 

@@ -416,10 +416,13 @@ class Pyongyang(Actor):
         Pyongyang tests for two reasons (seed 000: "validate and refine its weapons systems";
         "a demonstration of its capabilities", "increase pressure"). Development: each system
         not yet fielded needs tests (M14). Demonstration: a baseline, plus what provokes it:
-        protest at new sanctions (M3, M4), retaliation for a broken pledge (M2), outside
-        provocation such as combined exercises (hook ``pyongyang.test_hazard``, M16) and, when
+        protest at new sanctions (M3, M4), retaliation for a broken pledge (M2) and, when
         Washington pays, the price tests raise before talks (M7). Momentum clusters both (M6);
-        talks, a pledged pause and Beijing's pressure restrain both (M6, M2, M11).
+        talks, a pledged pause and Beijing's pressure restrain both (M6, M2, M11). Outside
+        provocation such as combined exercises (hook ``pyongyang.test_hazard``, M16) is a
+        daily hazard of its own, answered as the threat lasts rather than clustered by
+        momentum: clustered too, every answer would raise the next, and Seoul's answers to
+        tests (M16) would make a run of answers that never ends.
         """
         p, m = self.p, self.model
         short, icbm, provoked = shows
@@ -428,22 +431,21 @@ class Pyongyang(Actor):
             * np.where(self.pledged, p.pause_restraint, ONE)  # M2
             * (ONE - p.pressure_restraint * m.beijing.pressure)
         )  # M11
-        clustered = (ONE + self.momentum) * restraint  # M6
-        # M14: systems still to be tested, and demonstrations of fielded ones.
+        # M14: systems still to be tested, and demonstrations of fielded ones; M16 on top.
         need = self.unfinished + (short + icbm)
-        launch = np.minimum(p.test_propensity * need * clustered, MAX_DAILY_HAZARD)
+        launch = (p.test_propensity * need * (ONE + self.momentum) + provoked) * restraint
         excite = ONE + self.momentum + self.protest + self.retaliation + provoked
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
-        return launch, nuclear
+        return np.minimum(launch, MAX_DAILY_HAZARD), nuclear
 
     def _demonstrations(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The need to demonstrate fielded systems, in systems' worth: short-range shows of the
-        baseline, of protest (M3), of provocation (M16) and of tests that pay (M7); ICBM
-        flights in retaliation (M2). Also the provocation alone, which excites nuclear tests."""
+        baseline, of protest (M3) and of tests that pay (M7); ICBM flights in retaliation (M2).
+        Also the daily hazard of answers to outside provocation (M16), short-range shows."""
         provoked = self.model.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises
         if provoked is ZERO:
             provoked = self._nothing
-        short = self.p.demonstration_need + self.protest + provoked
+        short = self.p.demonstration_need + self.protest
         if self._pays:  # M7: when Washington pays, tests before talks raise the price
             short = short + self._paid * ~in_talks
         return short, self.retaliation, provoked
@@ -451,12 +453,14 @@ class Pyongyang(Actor):
     def _missile_class(
         self, u: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
     ) -> np.ndarray:
-        """Class of each launch day's missiles (M6, M14, M2): a system in development, each
-        class in proportion to its systems not yet fielded, or a demonstration in proportion
-        to its need (`_demonstrations`: short-range shows, ICBM flights in retaliation)."""
-        weights = self.unfinished_by_class.copy()
-        weights[SRBM] += shows[0]
-        weights[ICBM] += shows[1]
+        """Class of each launch day's missiles (M6, M14, M2, M16): each reason to test in
+        proportion to its share of the day's hazard (`_test_hazards`): a system in development
+        of its class, a short-range show, an ICBM flight in retaliation, or a short-range
+        answer to provocation."""
+        rate = self.p.test_propensity * (ONE + self.momentum)  # per system's worth
+        weights = self.unfinished_by_class * rate
+        weights[SRBM] += shows[0] * rate + shows[2]
+        weights[ICBM] += shows[1] * rate
         cumulative = np.cumsum(weights, axis=0)
         below = u * cumulative[-1]
         # The first class whose cumulative weight exceeds the draw; with no weight at all

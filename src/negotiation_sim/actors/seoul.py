@@ -13,7 +13,8 @@ names it:
   as it is towards the UN: the channel needs no trust in Washington); aid on offer raises
   Pyongyang's willingness to talk;
 - M16: a combined exercise with Washington, which Pyongyang reads as a threat, adds tension
-  when it starts and, while it runs, excites Pyongyang's tests and chills its willingness;
+  when it starts, chills Pyongyang's willingness while it runs, and provokes answers (tests)
+  from its start for as long as its threat lasts, fading;
 - M13: an engaging Seoul presses Washington to offer talks more often.
 """
 
@@ -39,7 +40,7 @@ class Seoul(Actor):
     label = "Seoul"
     aliases = ("south_korea", "rok")
     mechanisms = ("M10", "M13", "M16")
-    state_names = ("stance", "offer_days_left", "aid", "exercise_days_left")
+    state_names = ("stance", "offer_days_left", "aid", "exercise_days_left", "threat")
     state_codes = MappingProxyType({"stance": STANCES})
     draws = ("talks_offer", "exercise")
     controls = ("stance", "exercise_provocation", "pull")
@@ -94,6 +95,16 @@ class Seoul(Actor):
             ("M16",),
             lambda seoul: seoul.exercise_days_left > 0,
         ),
+        Measure(
+            "exercise_threat",
+            "exercises",
+            "level",
+            "The threat Pyongyang reads in the exercises begun: each adds 1, fading over "
+            "seoul.threat_days.",
+            ("M16",),
+            lambda seoul: seoul.threat,
+            panel="tension",
+        ),
     )
     event_kinds = (
         EventKind(
@@ -145,8 +156,10 @@ class Seoul(Actor):
             "seoul",
             "exercise",
             ("M16",),
-            "A combined exercise with Washington begins; it runs seoul.exercise_days.",
+            "A combined exercise with Washington begins; it runs its recorded `days` (else "
+            "seoul.exercise_days).",
             events=("exercise",),
+            lasts="seoul.exercise_days",
         ),
     )
 
@@ -157,12 +170,14 @@ class Seoul(Actor):
         self.offer_days_left = self.full(0, np.int64)  # M10: the inter-Korean channel
         self.aid = self.full(0.0)  # M10: aid on offer, fading
         self.exercise_days_left = self.full(0, np.int64)  # M16
+        self.threat = self.full(0.0)  # M16: each exercise begun adds 1; it fades
         self.offers = self.full(0, np.int64)
         self.exercises = self.full(0, np.int64)
         self._aid_keep = decay(p.aid_days)
+        self._threat_keep = decay(p.threat_days)
         self.offer = self.aid_offer = self.exercise = self._no
         self._offering = self._exercising = self._no  # an offer stands; an exercise runs
-        self._standing = {"offer": False, "exercise": False, "aid": False}
+        self._standing = {"offer": False, "exercise": False, "threat": False, "aid": False}
         self._stance_changed()
 
     # --- influences on others' rules (read yesterday's state, or today's joint outcome) ----
@@ -180,10 +195,11 @@ class Seoul(Actor):
         return shift
 
     def provocation(self) -> np.ndarray:
-        """M16: Pyongyang reads a running exercise as a threat and tests more."""
-        if not self._standing["exercise"]:
+        """M16: Pyongyang reads an exercise as a threat and answers with shows of force,
+        while it runs and, fading, after it ends."""
+        if not self._standing["threat"]:
             return ZERO
-        return self.p.exercise_provocation * self._exercising
+        return self.p.exercise_provocation * self.threat
 
     def channel_openness(self) -> np.ndarray:
         """M10: the inter-Korean channel is open while an offer of talks stands."""
@@ -230,17 +246,28 @@ class Seoul(Actor):
             standing["offer"] = bool(self._offering.any())
         if standing["exercise"] or self.exercise.any():
             self.exercise_days_left = np.where(
-                self.exercise, p.exercise_days, np.maximum(self.exercise_days_left - 1, 0)
+                self.exercise, self._exercise_length(), np.maximum(self.exercise_days_left - 1, 0)
             )
             self.exercises = self.exercises + self.exercise
             self._exercising = self.exercise_days_left > 0
             standing["exercise"] = bool(self._exercising.any())
+        if standing["threat"] or self.exercise.any():
+            # M16: each exercise begun is a threat Pyongyang answers, fading after.
+            self.threat = self.threat * self._threat_keep + self.exercise
+            standing["threat"] = True  # it fades but never quite to nothing
         if standing["aid"] or self.aid_offer.any():
             self.aid = np.where(self.aid_offer, ONE, self.aid * self._aid_keep)
             standing["aid"] = True  # aid fades but never quite to nothing
         if self.scripted("stance"):  # a held seoul.stance drops the move
             self.stance[:] = STANCES.code(self.script_move("stance").sets["seoul.stance"])
             self._stance_changed()
+
+    def _exercise_length(self) -> np.ndarray | int:
+        """Days an exercise begun today runs: the record's days for a scripted one (an
+        exercise scripted today runs in every replicate), else seoul.exercise_days."""
+        if self.scripted("exercise") and self.script_move("exercise").days is not None:
+            return self.script_move("exercise").days
+        return self.p.exercise_days
 
     def _stance_changed(self) -> None:
         """What follows from the stance alone, recomputed only when it changes."""

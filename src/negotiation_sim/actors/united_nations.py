@@ -28,6 +28,7 @@ class UnitedNations(Actor):
         "channel_open",
         "channel_active",
         "mission_days_left",
+        "unanswered",
         "proposal_pending",
         "vote_day",
         "un_sanctions",
@@ -138,6 +139,7 @@ class UnitedNations(Actor):
         self.proposal_pending = self.full(False, bool)
         self.mission_days_left = self.full(0, np.int64)
         self.vote_day = self.full(-1, np.int64)  # day of the scheduled vote, -1 when none
+        self.unanswered = self.full(False, bool)  # M4: a major test no draft has answered yet
         self.un_sanctions = self.full(initial["un_sanctions"])
         self.resolutions = self.full(0, np.int64)
         self.vetoes = self.full(0, np.int64)
@@ -157,13 +159,14 @@ class UnitedNations(Actor):
         )
         ready = self.channel_open & blessed & (self.mission_days_left == 0)
         self.mission = ready & self.forced("envoy", self.draw("envoy") < p.envoy_rate)
-        # M4: a major test brings a draft; the vote comes some days later.
+        # M4: a major test brings a draft, after days of deliberation (each day a chance, as
+        # long as the test is unanswered and no vote is pending); the vote comes days later.
         self.draft = self._no
-        major = m.pyongyang.tested_major
-        if major.any():
+        self._waiting = self.unanswered | m.pyongyang.tested_major
+        if self._waiting.any():
             # M4: a veto earlier in the run deters sponsors from tabling another draft.
             drafting = p.draft_prob * (ONE - p.veto_deterrence) ** self.vetoes
-            self.draft = major & (self.vote_day < 0) & (self.draw("draft") < drafting)
+            self.draft = self._waiting & (self.vote_day < 0) & (self.draw("draft") < drafting)
             self.delay = np.rint(p.vote_delay_days * (0.5 + self.draw("vote_delay"))).astype(
                 np.int64
             )
@@ -183,6 +186,7 @@ class UnitedNations(Actor):
             self.vote_day = np.where(self.vote, -1, self.vote_day)
         if self.draft is not self._no:
             self.vote_day = np.where(self.draft, day + np.maximum(self.delay, 1), self.vote_day)
+            self.unanswered = self._waiting & ~self.draft
         self.mission_days_left = np.where(
             self.mission, p.envoy_days, np.maximum(self.mission_days_left - 1, 0)
         )
