@@ -120,6 +120,11 @@ class Backend:
         chunks = list(chunks)
         return self._map(work, chunks, done) if chunks else []
 
+    def chunk_count(self, size: int) -> int:
+        """Into how many chunks to cut ``size`` items that each cost alike: one per worker
+        (one in this process for serial), and never more than there are items."""
+        return max(1, min(1 if self.name == "serial" else self.workers, size))
+
     def map_ordered(self, work: Work, chunks: Iterable[Any]) -> list[Any]:
         """The results of ``work(chunk)``, in the order of ``chunks``; `ChunksFailed` (after
         the others have run) if any chunk failed twice."""

@@ -583,8 +583,7 @@ class _Objective:
         if stored is not None:
             losses = stored[:, 0]
         else:
-            parts = 1 if self.runner.name == "serial" else min(self.runner.workers, x.shape[1])
-            chunks = np.array_split(x, max(parts, 1), axis=1)
+            chunks = np.array_split(x, self.runner.chunk_count(x.shape[1]), axis=1)
             losses = np.concatenate(self.runner.map_ordered(partial(_losses, self.task), chunks))
             self.log.keep(chosen, None, losses[:, None])
         self.evaluations += x.shape[1]

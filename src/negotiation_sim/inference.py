@@ -270,10 +270,9 @@ def simulate_on(
 ) -> np.ndarray:
     """`simulate` on a backend, the draws split into one chunk per worker. Each draw is a
     replicate with its own seed, so the statistics are the same on every backend."""
-    parts = 1 if backend.name == "serial" else min(backend.workers, seeds.size)
     chunks = [
         ({name: np.asarray(v)[rows] for name, v in values.items()}, seeds[rows])
-        for rows in np.array_split(np.arange(seeds.size), max(parts, 1))
+        for rows in np.array_split(np.arange(seeds.size), backend.chunk_count(seeds.size))
     ]
     work = partial(_simulate_chunk, (tuple(scenarios), tuple(map(tuple, stats))))
     return np.vstack(backend.map_ordered(work, chunks))

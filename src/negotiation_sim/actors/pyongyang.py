@@ -409,7 +409,10 @@ class Pyongyang(Actor):
         return expit(us), expit(un)
 
     def _test_hazards(
-        self, in_talks: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
+        self,
+        in_talks: np.ndarray,
+        shows: tuple[np.ndarray, np.ndarray, np.ndarray],
+        clustered: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Daily hazards of a launch day and of a nuclear test (M2, M3, M6, M7, M11, M14, M16).
 
@@ -422,7 +425,8 @@ class Pyongyang(Actor):
         provocation such as combined exercises (hook ``pyongyang.test_hazard``, M16) is a
         daily hazard of its own, answered as the threat lasts rather than clustered by
         momentum: clustered too, every answer would raise the next, and Seoul's answers to
-        tests (M16) would make a run of answers that never ends.
+        tests (M16) would make a run of answers that never ends. ``clustered`` is
+        ``1 + momentum`` (M6).
         """
         p, m = self.p, self.model
         short, icbm, provoked = shows
@@ -433,7 +437,7 @@ class Pyongyang(Actor):
         )  # M11
         # M14: systems still to be tested, and demonstrations of fielded ones; M16 on top.
         need = self.unfinished + (short + icbm)
-        launch = (p.test_propensity * need * (ONE + self.momentum) + provoked) * restraint
+        launch = (p.test_propensity * need * clustered + provoked) * restraint
         excite = ONE + self.momentum + self.protest + self.retaliation + provoked
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
         return np.minimum(launch, MAX_DAILY_HAZARD), nuclear
@@ -451,13 +455,16 @@ class Pyongyang(Actor):
         return short, self.retaliation, provoked
 
     def _missile_class(
-        self, u: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
+        self,
+        u: np.ndarray,
+        shows: tuple[np.ndarray, np.ndarray, np.ndarray],
+        clustered: np.ndarray,
     ) -> np.ndarray:
         """Class of each launch day's missiles (M6, M14, M2, M16): each reason to test in
         proportion to its share of the day's hazard (`_test_hazards`): a system in development
         of its class, a short-range show, an ICBM flight in retaliation, or a short-range
         answer to provocation."""
-        rate = self.p.test_propensity * (ONE + self.momentum)  # per system's worth
+        rate = self.p.test_propensity * clustered  # per system's worth
         weights = self.unfinished_by_class * rate
         weights[SRBM] += shows[0] * rate + shows[2]
         weights[ICBM] += shows[1] * rate
@@ -522,12 +529,13 @@ class Pyongyang(Actor):
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
 
         shows = self._demonstrations(in_talks)
-        launch_h, nuclear_h = self._test_hazards(in_talks, shows)
+        clustered = ONE + self.momentum  # M6, for the hazard and the class alike
+        launch_h, nuclear_h = self._test_hazards(in_talks, shows, clustered)
         self.launch = self.draw("launch") < launch_h
         self.nuclear = self.draw("nuclear") < nuclear_h
         if self.launch.any():
             self._progress_draw = self.draw("progress")  # M14: how far each test goes
-            cls = self._missile_class(self.draw("class"), shows)
+            cls = self._missile_class(self.draw("class"), shows, clustered)
             self.cls = np.where(self.launch, cls, SRBM)
             self.salvo = np.where(self.launch, self._salvo(self.draw("salvo"), self.cls), 0)
         else:
