@@ -369,10 +369,15 @@ def test_m03_sanctions_rounds_provoke_pyongyang_to_test_in_protest():
     impulse that raises its test hazard for a while, and costs trust.
 
     Seed 003: North Korea "withdrew from those discussions ... to protest U.N. sanctions".
-    A pressure-minded Washington against none; switched off (no protest impulse), the rounds
-    bring no more launch days.
+    A pressure-minded Washington against none, with a protest multiplier of 1 in both (fixed,
+    so a recalibration leaves the test's power alone); switched off (no protest impulse), the
+    rounds bring no more launch days.
     """
-    arms = {"pressure": {"washington.pressure": 0.9}, "none": {"washington.pressure": 0.0}}
+    protest = {"pyongyang.protest": 1.0}
+    arms = {
+        "pressure": {**protest, "washington.pressure": 0.9},
+        "none": {**protest, "washington.pressure": 0.0},
+    }
     calm = switched_off(arms, {"pyongyang.protest": 0.0})
     result = run_arms(quiet_world(), {**arms, **calm}, replicates=1500, daily=False)
 

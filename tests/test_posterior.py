@@ -146,8 +146,8 @@ def test_posterior_intervals_and_rows():
 
 def test_the_packaged_posterior_and_the_defaults():
     """The package ships at least 1,000 draws with their provenance. The registry's defaults
-    (the joint point search's values) lie inside the posterior's 90 % credible intervals: the
-    two methods agree on where the behaviour lies."""
+    are the posterior's medians; the parameters the posterior holds fixed keep the joint point
+    search's values, which the calibrated file keeps too."""
     from negotiation_sim.calibration import FREE
     from negotiation_sim.inference import POSTERIOR_FREE
 
@@ -159,11 +159,12 @@ def test_the_packaged_posterior_and_the_defaults():
     assert meta["library"].startswith("elfi ") and len(meta["statistics"]) == 42
     assert len(meta["thresholds"]) == meta["rounds"] and meta["effective_sample_size"] > 0
     assert set(meta["fixed"]) | set(post.names) == set(FREE)
-    intervals = post.interval(0.9)
-    for name in post.names:
+    for name, median in post.medians().items():
         entry = registry.REGISTRY[name]
-        assert entry.calibrated
-        assert intervals.loc[name, "low"] <= entry.default <= intervals.loc[name, "high"], name
+        assert entry.calibrated and entry.default == pytest.approx(median, rel=1e-3), name
+    searched = registry.SEARCH["values"]
+    assert set(searched) == set(FREE)
     for name, value in meta["fixed"].items():  # the posterior ran with the defaults held
         assert registry.REGISTRY[name].default == pytest.approx(value), name
+        assert searched[name] == pytest.approx(value), name
     assert posterior.packaged() is posterior.packaged()  # read once

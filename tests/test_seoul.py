@@ -101,6 +101,36 @@ def test_m16_combined_exercises_raise_tension_excite_tests_and_chill_talks():
     assert (felt.daily("exercise_under_way").sum(axis=0) == 6 * 11).all()
 
 
+def test_m16_an_answer_to_an_exercise_tests_what_is_in_development():
+    """M16 with M14: Pyongyang answers an exercise by hurrying the tests it needs anyway, so
+    the answers' classes follow its reasons to test, not short-range shows alone.
+
+    Record: Ulchi Freedom Guardian began on 21 August 2017; an SRBM salvo followed on the 25th
+    and a Hwasong-12 IRBM over Japan on the 28th. Five IRBM systems in development that never
+    finish (development per test 0), a small need to show fielded systems and a low baseline:
+    most launch days the exercises add are IRBM flights (about four in five). Were every
+    answer a short-range show, a sixth would be, through the momentum the answers leave.
+    """
+    world = quiet_world(moves=EXERCISES, params={"pyongyang.developing_irbm": 5.0})
+    behaviour = {
+        "pyongyang.development_per_test": 0.0,
+        "pyongyang.demonstration_need": 0.1,
+        "pyongyang.test_propensity": 0.002,
+        "seoul.exercise_rate": 0.0,
+    }
+    arms = {
+        "felt": {**behaviour, "seoul.exercise_provocation": 0.3},
+        "unfelt": {**behaviour, **UNFELT},
+    }
+    result = run_arms(world, arms, 1500)
+
+    def added(column):
+        return result["felt"].column(column).mean() - result["unfelt"].column(column).mean()
+
+    assert added("launch_days") > 1.0
+    assert added("missiles_irbm") > 0.6 * added("launch_days")  # a sixth were it short-range
+
+
 def test_m16_the_threat_of_an_exercise_outlasts_it_and_fades():
     """M16: Pyongyang's answers to an exercise go on after it ends, fading.
 

@@ -73,13 +73,14 @@ MODEL_CLASS_GROUP = {
 #: The behaviour parameters the posterior covers: those the record speaks to. In a pilot of
 #: 20,000 draws of every parameter of `calibration.FREE` from its prior (seed 2024), the
 #: semi-automatic summary of each of these explained at least a fifth of its variation on
-#: held-out draws (R² 0.24-0.97); for the others (the baseline of demonstrations, the ICBM
-#: weight, how long an exercise's threat lasts, Moscow's rivalry veto) it explained 13-20 %,
-#: so one record of two years cannot tell their values apart. Those stay at the joint point
+#: held-out draws (R² 0.21-0.92); for the others (the ICBM weight, how long an exercise's
+#: threat lasts, how readily an aligned Seoul answers a test, Moscow's rivalry veto) it
+#: explained 4-16 %, so one record of two years cannot tell their values apart. Those stay at the joint point
 #: estimate of `calibration.calibrate` (docs/ODD.md, 7.11).
 POSTERIOR_FREE: tuple[str, ...] = (
     "pyongyang.test_propensity",
     "pyongyang.development_per_test",
+    "pyongyang.demonstration_need",
     "pyongyang.salvo",
     "pyongyang.accept_rate",
     "pyongyang.protest",
@@ -493,6 +494,9 @@ def _to_regression_scale(entry: registry.Parameter, values: np.ndarray) -> np.nd
 LOG_UNIFORM: Mapping[str, tuple[float, float, str]] = {
     "pyongyang.test_propensity": (0.002, 0.3, "a daily hazard: its order of magnitude"),
     "pyongyang.accept_rate": (0.001, 1.0, "a daily chance: its order of magnitude"),
+    "pyongyang.protest": (0.01, 5.0, "a multiplier: its order of magnitude"),
+    "seoul.exercise_provocation": (0.005, 1.0, "a daily hazard: its order of magnitude"),
+    "un.draft_prob": (0.005, 1.0, "a daily chance: its order of magnitude"),
 }
 
 
@@ -634,7 +638,12 @@ def report(
         scenario = load_scenario(item)
         name = scenario.name
         bands = calibration.evaluate(scenario, replicates, seed)
-        at_medians = calibration.evaluate(scenario, replicates, seed, params=post.medians())
+        at_medians = calibration.evaluate(
+            scenario,
+            replicates,
+            seed,
+            params={**post.provenance.get("fixed", {}), **post.medians()},
+        )
         missed = at_medians.table.index[~at_medians.table["passes"]].tolist()
         table, model = predictive_check(post, scenario, replicates, seed)
         figure = f"calibration-{name}.png"
@@ -708,8 +717,8 @@ semi-automatic summaries of them (one gradient-boosted regression per parameter,
 and Prangle 2012). `uncertainty="posterior"` runs replicate i with draw i
 (`data/posterior.csv`); the calibrated parameters the record says too little about keep the
 joint point search's values there too. The registry's defaults (`data/calibrated.toml`) are the
-posterior's medians once those reproduce the record's targets, and the point search's values
-until then (each year's section says which, and how the medians fare). A count target is reproduced when the observed value lies in the
+posterior's medians (each year's section says whether they are, and how the record's targets
+fare at them). A count target is reproduced when the observed value lies in the
 model's 10-90 % predictive interval and the median within ±35 % of it; rare events (nuclear
 tests, vetoes) need only the interval; shares come with 95 % Wilson intervals.
 """
@@ -767,12 +776,15 @@ def _medians_text(post: Posterior, missed: Sequence[str]) -> str:
 
 
 def _fixed_table(post: Posterior) -> str:
+    """The calibrated parameters the posterior held fixed, at the values it held them (its
+    provenance's; the registry's defaults for a posterior without that record)."""
     search = registry.SEARCH
+    fixed = post.provenance.get("fixed", {})
     rows = ["| parameter | value | unit |", "|---|---|---|"]
     for name in FREE:
         if name not in post.names:
             entry = registry.REGISTRY[name]
-            rows.append(f"| `{name}` | {entry.default:.4g} | {entry.unit} |")
+            rows.append(f"| `{name}` | {fixed.get(name, entry.default):.4g} | {entry.unit} |")
     if search:
         rows += [
             "",

@@ -1649,9 +1649,9 @@ _ENTRIES = (
         "M16",
         SEED_2022,
         "a possible sign of larger tests to come",
-        "Daily hazard of Pyongyang's short-range answer to an exercise at its whole threat (1 "
-        "when it begins, fading over seoul.threat_days), added to its launch hazard and to "
-        "the excitement of its nuclear hazard.",
+        "Daily hazard of Pyongyang's answer to an exercise at its whole threat (1 when it "
+        "begins, fading over seoul.threat_days): a test of what it is testing anyway, added "
+        "to its launch hazard and to the excitement of its nuclear hazard.",
         role="behaviour",
     ),
     _real(

@@ -199,9 +199,13 @@ def _calibrated_toml(posterior: Posterior, defaults: bool, search: Mapping | Non
     ):
         document.add(tomlkit.comment(line))
     document["provenance"] = _plain(posterior.provenance)
+    # The search's own values, kept beside the medians that may replace them: a search file
+    # holds them in [values], a packaged file in [search.values].
+    found = search.get("search", {}).get("values") or search.get("values", {})
+    found = {name: float(f"{value:.4g}") for name, value in found.items()}
     if search.get("search"):
-        document["search"] = _plain(search["search"])
-    values = {**search.get("values", {}), **(posterior.medians() if defaults else {})}
+        document["search"] = _plain({**search["search"], "values": found})
+    values = {**found, **(posterior.medians() if defaults else {})}
     if values:
         document["values"] = {name: float(f"{value:.4g}") for name, value in values.items()}
     return tomlkit.dumps(document)

@@ -445,7 +445,8 @@ class Pyongyang(Actor):
     def _demonstrations(self, in_talks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The need to demonstrate fielded systems, in systems' worth: short-range shows of the
         baseline, of protest (M3) and of tests that pay (M7); ICBM flights in retaliation (M2).
-        Also the daily hazard of answers to outside provocation (M16), short-range shows."""
+        Also the daily hazard of answers to outside provocation (M16): tests hurried, whose
+        class `_missile_class` draws as any launch's."""
         provoked = self.model.influence("pyongyang.test_hazard")  # e.g. Seoul's exercises
         if provoked is ZERO:
             provoked = self._nothing
@@ -462,11 +463,12 @@ class Pyongyang(Actor):
     ) -> np.ndarray:
         """Class of each launch day's missiles (M6, M14, M2, M16): each reason to test in
         proportion to its share of the day's hazard (`_test_hazards`): a system in development
-        of its class, a short-range show, an ICBM flight in retaliation, or a short-range
-        answer to provocation."""
+        of its class, a short-range show or an ICBM flight in retaliation. An answer to
+        provocation (M16) hurries these same tests, so it adds no weight of its own: in the
+        record, 2017's exercises were answered with IRBM and MRBM flights as well as SRBMs."""
         rate = self.p.test_propensity * clustered  # per system's worth
         weights = self.unfinished_by_class * rate
-        weights[SRBM] += shows[0] * rate + shows[2]
+        weights[SRBM] += shows[0] * rate
         weights[ICBM] += shows[1] * rate
         cumulative = np.cumsum(weights, axis=0)
         below = u * cumulative[-1]

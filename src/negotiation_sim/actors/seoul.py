@@ -195,8 +195,8 @@ class Seoul(Actor):
         return shift
 
     def provocation(self) -> np.ndarray:
-        """M16: Pyongyang reads an exercise as a threat and answers with shows of force,
-        while it runs and, fading, after it ends."""
+        """M16: Pyongyang reads an exercise as a threat and answers with tests, while it runs
+        and, fading, after it ends."""
         if not self._standing["threat"]:
             return ZERO
         return self.p.exercise_provocation * self.threat
