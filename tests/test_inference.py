@@ -167,3 +167,41 @@ def test_the_calibrate_command_writes_posterior_and_report_and_resumes(tmp_path,
     assert cli.main([*args, "--workers", "0"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--workers" in err
+
+
+def test_calibrate_install_reports_on_the_installed_values(tmp_path, monkeypatch):
+    """With --install the registry this interpreter imported is stale, so the report is
+    written by a fresh one (the installation itself is redirected away from the package)."""
+    from negotiation_sim import posterior
+
+    installed, commands = [], []
+    real_write = posterior.write_posterior
+
+    def write(post, path=None, **kwargs):
+        if path is None:  # the package's own files: record, do not touch
+            installed.append(post)
+            return tmp_path / "installed.csv"
+        return real_write(post, path, **kwargs)
+
+    monkeypatch.setattr(posterior, "write_posterior", write)
+    real_run = cli.subprocess.run
+
+    def run(command, **kwargs):  # others (joblib counting cores) still run their commands
+        if "negotiation_sim.calibration" not in command:
+            return real_run(command, **kwargs)
+        commands.append(command)
+
+    monkeypatch.setattr(cli.subprocess, "run", run)
+    out = tmp_path / "calibration"
+    args = ["calibrate", "--out", str(out), "--draws", "30", "--rounds", "1", "--install"]
+    args += ["--batch-size", "60", "--pilot", "60", "--replicates", "20", "--backend", "serial"]
+    assert cli.main(args) == 0
+    assert len(installed) == 1 and (out / "posterior.csv").is_file()
+    (command,) = commands
+    assert command[1:5] == [
+        "-m",
+        "negotiation_sim.calibration",
+        "report",
+        str(out / "calibration.md"),
+    ]
+    assert not (out / "calibration.md").exists()  # not written by this stale interpreter

@@ -20,6 +20,7 @@ import difflib
 import importlib
 import os
 import socket
+import subprocess
 import sys
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -895,7 +896,14 @@ def _calibrate(args: argparse.Namespace) -> int:
     if args.install:
         say(f"installed in the package: {posterior.write_posterior(post, search=search)}")
     report = Path(report) if report else out / "calibration.md"
-    inference.report(report, post, args.replicates, args.seed + 1)
+    if args.install:
+        # The registry read the calibrated values when it was imported: a fresh interpreter
+        # reports on the values just installed, defaults and counterfactuals alike.
+        command = [sys.executable, "-m", "negotiation_sim.calibration", "report", str(report)]
+        command += ["--replicates", str(args.replicates), "--seed", str(args.seed + 1)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    else:
+        inference.report(report, post, args.replicates, args.seed + 1)
     say(f"report written to {report}")
     return 0
 
