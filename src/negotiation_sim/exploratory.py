@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from negotiation_sim import parameters as registry
+from negotiation_sim.errors import ScenarioError
 from negotiation_sim.outcomes import OUTCOMES
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.sweeps import run_points
@@ -63,6 +64,20 @@ def ema_parameter(entry: registry.Parameter, low=None, high=None):
     if entry.kind == "flag":
         return BooleanParameter(name, variable_name=variable)
     return CategoricalParameter(name, list(entry.choices), variable_name=variable)
+
+
+def _entry(name: str, key: str, roles: tuple[str, ...]) -> registry.Parameter:
+    """The registry entry of a lever or an uncertainty, whose role must fit (EMA's levers are
+    the registry's policy; its uncertainties, behaviour and context)."""
+    entry = registry.get(name, "<exploratory>")
+    if entry.role not in roles:
+        raise ScenarioError(
+            "<exploratory>",
+            key,
+            name,
+            f"allowed: parameters of role {' or '.join(roles)} ({name} is {entry.role})",
+        )
+    return entry
 
 
 def run_experiment(
@@ -178,7 +193,15 @@ def ema_model(
         uncertainties = list(POSTERIOR_FREE)
     function = Experiments(scenario, replicates, seed, tuple(outcomes), days)
     model = Model(name, function=function)
-    model.levers = [ema_parameter(registry.get(n)) for n in levers]
-    model.uncertainties = [ema_parameter(registry.get(n)) for n in uncertainties]
+    model.levers = [ema_parameter(_entry(n, "levers", ("policy",))) for n in levers]
+    model.uncertainties = [
+        ema_parameter(_entry(n, "uncertainties", ("behaviour", "context"))) for n in uncertainties
+    ]
+    unknown = [n for n in outcomes if n not in OUTCOMES or OUTCOMES[n].kind not in SUMMARIES]
+    if unknown:
+        allowed = [n for n, m in OUTCOMES.items() if m.kind in SUMMARIES]
+        raise ScenarioError(
+            "<exploratory>", "outcomes", unknown[0], "allowed: " + ", ".join(allowed)
+        )
     model.outcomes = [ScalarOutcome(ema_name(n), variable_name=n) for n in outcomes]
     return model
