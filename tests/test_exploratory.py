@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negotiation_sim import exploratory
+ema = pytest.importorskip("ema_workbench")
+
+from negotiation_sim import exploratory  # after the check: it needs the extra
 from negotiation_sim import parameters as registry
 from negotiation_sim.errors import ScenarioError
 from negotiation_sim.inference import POSTERIOR_FREE
-
-ema = pytest.importorskip("ema_workbench")
 
 SMALL = {
     "levers": ["washington.pressure", "washington.precondition", "washington.honor_pause"],

@@ -1,4 +1,4 @@
-"""Exploratory modelling through EMA Workbench (work in progress on branch issue-13).
+"""Exploratory modelling through EMA Workbench (the ``exploratory`` extra).
 
 `ema_model` builds an EMA Workbench model from a scenario: levers from the registry's
 ``policy`` parameters, uncertainties from chosen ``behaviour`` (and ``context``) parameters,
@@ -20,13 +20,31 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+try:
+    from ema_workbench import (
+        BooleanParameter,
+        CategoricalParameter,
+        IntegerParameter,
+        Model,
+        RealParameter,
+        ScalarOutcome,
+    )
+    from ema_workbench.em_framework.evaluators import BaseEvaluator
+except ImportError as error:  # pragma: no cover - the extra is part of the test environment
+    raise ImportError(
+        "negotiation_sim.exploratory needs EMA Workbench: pip install "
+        "'negotiation-sim[exploratory]'"
+    ) from error
+
 from negotiation_sim import parameters as registry
+from negotiation_sim.backends import open_backend
 from negotiation_sim.errors import ScenarioError
+from negotiation_sim.inference import POSTERIOR_FREE
 from negotiation_sim.outcomes import OUTCOMES
 from negotiation_sim.scenarios import Scenario, load_scenario
 from negotiation_sim.sweeps import run_points
 
-__all__ = ["ema_model", "ema_name", "run_experiment"]
+__all__ = ["BatchedEvaluator", "Experiments", "ema_model", "ema_name"]
 
 #: How an outcome of one replicate is summarised over an experiment's replicates, by its
 #: declared kind: shares become the share of replicates, counts and levels their median.
@@ -45,21 +63,12 @@ def ema_name(name: str) -> str:
 
 def ema_parameter(entry: registry.Parameter, low=None, high=None):
     """The EMA parameter of a registry entry, over its range (or ``low``-``high``)."""
-    from ema_workbench import (
-        BooleanParameter,
-        CategoricalParameter,
-        IntegerParameter,
-        RealParameter,
-    )
-
     name, variable = ema_name(entry.name), entry.name
+    low = entry.low if low is None else low
+    high = entry.high if high is None else high
     if entry.kind == "real":
-        low = entry.low if low is None else low
-        high = entry.high if high is None else high
         return RealParameter(name, low, high, variable_name=variable)
     if entry.kind == "integer":
-        low = entry.low if low is None else low
-        high = entry.high if high is None else high
         return IntegerParameter(name, int(low), int(high), variable_name=variable)
     if entry.kind == "flag":
         return BooleanParameter(name, variable_name=variable)
@@ -78,22 +87,6 @@ def _entry(name: str, key: str, roles: tuple[str, ...]) -> registry.Parameter:
             f"allowed: parameters of role {' or '.join(roles)} ({name} is {entry.role})",
         )
     return entry
-
-
-def run_experiment(
-    scenario: Scenario,
-    replicates: int,
-    seed: int,
-    outcomes: Sequence[str],
-    days: int | None = None,
-    **values: object,
-) -> dict[str, float]:
-    """One experiment: the scenario with ``values`` (dotted names), ``replicates`` replicates,
-    each outcome summarised over them (`SUMMARIES`)."""
-    task = {"scenario": scenario, "seed": seed, "replicates": replicates, "days": days}
-    point = pd.DataFrame({name: [value] for name, value in values.items()})
-    rows = run_points(task, point)
-    return summarise(rows, outcomes).iloc[0].to_dict()
 
 
 class Experiments:
@@ -119,41 +112,33 @@ class Experiments:
         return summarise(rows, self.outcomes)
 
 
-class BatchedEvaluator:
+class BatchedEvaluator(BaseEvaluator):
     """An EMA evaluator that runs a whole design as batched models, in chunks, on the
-    package's backends (serial, processes, Dask)."""
+    package's backends (serial, processes, Dask), with the numbers of EMA's own evaluators."""
 
-    def __new__(cls, *args, **kwargs):
-        from ema_workbench.em_framework.evaluators import BaseEvaluator
+    def __init__(self, msis, backend=None, workers=None, scheduler=None):
+        super().__init__(msis)
+        self._backend = open_backend(backend, workers, scheduler, "<exploratory>")
 
-        from negotiation_sim.backends import open_backend
+    def initialize(self):
+        self._backend.__enter__()
 
-        class _Batched(BaseEvaluator):
-            def __init__(self, msis, backend=None, workers=None, scheduler=None):
-                super().__init__(msis)
-                self._backend = open_backend(backend, workers, scheduler, "<exploratory>")
+    def finalize(self):
+        self._backend.__exit__(None, None, None)
 
-            def initialize(self):
-                self._backend.__enter__()
-
-            def finalize(self):
-                self._backend.__exit__(None, None, None)
-
-            def evaluate_experiments(self, experiments, callback, **kwargs):
-                experiments = list(experiments)
-                (model,) = self._msis
-                names = {p.name: p.variable_name[0] for p in [*model.uncertainties, *model.levers]}
-                points = pd.DataFrame(
-                    [
-                        {names[k]: v for k, v in {**e.scenario, **e.policy}.items() if k in names}
-                        for e in experiments
-                    ]
-                )
-                table = model.function.design(points, self._backend)
-                for experiment, (_, row) in zip(experiments, table.iterrows(), strict=True):
-                    callback(experiment, {ema_name(k): v for k, v in row.items()})
-
-        return _Batched(*args, **kwargs)
+    def evaluate_experiments(self, experiments, callback, **kwargs):
+        experiments = list(experiments)
+        (model,) = self._msis
+        names = {p.name: p.variable_name[0] for p in [*model.uncertainties, *model.levers]}
+        points = pd.DataFrame(
+            [
+                {names[k]: v for k, v in {**e.scenario, **e.policy}.items() if k in names}
+                for e in experiments
+            ]
+        )
+        table = model.function.design(points, self._backend)
+        for experiment, (_, row) in zip(experiments, table.iterrows(), strict=True):
+            callback(experiment, {ema_name(k): v for k, v in row.items()})
 
 
 def summarise(rows: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
@@ -183,14 +168,9 @@ def ema_model(
     """An EMA Workbench `Model` of ``scenario``: ``levers`` (default: every policy
     parameter), ``uncertainties`` (default: the posterior's behaviour parameters over their
     registry ranges), ``outcomes`` summarised over ``replicates`` replicates."""
-    from ema_workbench import Model, ScalarOutcome
-
     scenario = load_scenario(scenario)
     levers = [e.name for e in registry.with_role("policy")] if levers is None else list(levers)
-    if uncertainties is None:
-        from negotiation_sim.inference import POSTERIOR_FREE
-
-        uncertainties = list(POSTERIOR_FREE)
+    uncertainties = list(POSTERIOR_FREE) if uncertainties is None else list(uncertainties)
     function = Experiments(scenario, replicates, seed, tuple(outcomes), days)
     model = Model(name, function=function)
     model.levers = [ema_parameter(_entry(n, "levers", ("policy",))) for n in levers]

@@ -75,8 +75,8 @@ MODEL_CLASS_GROUP = {
 #: semi-automatic summary of each of these explained at least a fifth of its variation on
 #: held-out draws (R² 0.21-0.92); for the others (the ICBM weight, how long an exercise's
 #: threat lasts, how readily an aligned Seoul answers a test, Moscow's rivalry veto) it
-#: explained 4-16 %, so one record of two years cannot tell their values apart. Those stay at the joint point
-#: estimate of `calibration.calibrate` (docs/ODD.md, 7.11).
+#: explained 4-16 %, so one record of two years cannot tell their values apart. Those stay
+#: at the joint point estimate of `calibration.calibrate` (docs/ODD.md, 7.11).
 POSTERIOR_FREE: tuple[str, ...] = (
     "pyongyang.test_propensity",
     "pyongyang.development_per_test",

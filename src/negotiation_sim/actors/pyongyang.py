@@ -409,10 +409,7 @@ class Pyongyang(Actor):
         return expit(us), expit(un)
 
     def _test_hazards(
-        self,
-        in_talks: np.ndarray,
-        shows: tuple[np.ndarray, np.ndarray, np.ndarray],
-        clustered: np.ndarray,
+        self, in_talks: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
     ) -> tuple[np.ndarray, np.ndarray]:
         """Daily hazards of a launch day and of a nuclear test (M2, M3, M6, M7, M11, M14, M16).
 
@@ -425,8 +422,7 @@ class Pyongyang(Actor):
         provocation such as combined exercises (hook ``pyongyang.test_hazard``, M16) is a
         daily hazard of its own, answered as the threat lasts rather than clustered by
         momentum: clustered too, every answer would raise the next, and Seoul's answers to
-        tests (M16) would make a run of answers that never ends. ``clustered`` is
-        ``1 + momentum`` (M6).
+        tests (M16) would make a run of answers that never ends.
         """
         p, m = self.p, self.model
         short, icbm, provoked = shows
@@ -437,6 +433,7 @@ class Pyongyang(Actor):
         )  # M11
         # M14: systems still to be tested, and demonstrations of fielded ones; M16 on top.
         need = self.unfinished + (short + icbm)
+        clustered = ONE + self.momentum  # M6
         launch = (p.test_propensity * need * clustered + provoked) * restraint
         excite = ONE + self.momentum + self.protest + self.retaliation + provoked
         nuclear = np.minimum(p.nuclear_propensity * excite * restraint, MAX_DAILY_HAZARD)
@@ -456,20 +453,18 @@ class Pyongyang(Actor):
         return short, self.retaliation, provoked
 
     def _missile_class(
-        self,
-        u: np.ndarray,
-        shows: tuple[np.ndarray, np.ndarray, np.ndarray],
-        clustered: np.ndarray,
+        self, u: np.ndarray, shows: tuple[np.ndarray, np.ndarray, np.ndarray]
     ) -> np.ndarray:
         """Class of each launch day's missiles (M6, M14, M2, M16): each reason to test in
         proportion to its share of the day's hazard (`_test_hazards`): a system in development
         of its class, a short-range show or an ICBM flight in retaliation. An answer to
         provocation (M16) hurries these same tests, so it adds no weight of its own: in the
-        record, 2017's exercises were answered with IRBM and MRBM flights as well as SRBMs."""
-        rate = self.p.test_propensity * clustered  # per system's worth
-        weights = self.unfinished_by_class * rate
-        weights[SRBM] += shows[0] * rate
-        weights[ICBM] += shows[1] * rate
+        record, 2017's exercises were answered with IRBM and MRBM flights as well as SRBMs.
+        The other reasons share the hazard's propensity and momentum, so their weights are
+        their systems' worth alone."""
+        weights = self.unfinished_by_class.copy()
+        weights[SRBM] += shows[0]
+        weights[ICBM] += shows[1]
         cumulative = np.cumsum(weights, axis=0)
         below = u * cumulative[-1]
         # The first class whose cumulative weight exceeds the draw; with no weight at all
@@ -531,13 +526,12 @@ class Pyongyang(Actor):
         self.willingness_us, self.willingness_un = w_us, w_un = self.willingness()
 
         shows = self._demonstrations(in_talks)
-        clustered = ONE + self.momentum  # M6, for the hazard and the class alike
-        launch_h, nuclear_h = self._test_hazards(in_talks, shows, clustered)
+        launch_h, nuclear_h = self._test_hazards(in_talks, shows)
         self.launch = self.draw("launch") < launch_h
         self.nuclear = self.draw("nuclear") < nuclear_h
         if self.launch.any():
             self._progress_draw = self.draw("progress")  # M14: how far each test goes
-            cls = self._missile_class(self.draw("class"), shows, clustered)
+            cls = self._missile_class(self.draw("class"), shows)
             self.cls = np.where(self.launch, cls, SRBM)
             self.salvo = np.where(self.launch, self._salvo(self.draw("salvo"), self.cls), 0)
         else:
